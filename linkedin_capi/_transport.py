@@ -10,6 +10,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -152,18 +153,32 @@ def api_headers(
     return headers
 
 
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Replace every occurrence of each secret in ``text`` (short strings are ignored).
+#: ``access_token=…``, ``"refresh_token": "…"`` and friends in forms, JSON and reprs.
+_SECRET_FIELD = re.compile(
+    r"""(?P<key>['"]?(?:access_token|refresh_token|client_secret|id_token)['"]?"""
+    r"""\s*[:=]\s*['"]?)(?P<value>[^'"&,\s}]+)""",
+    re.IGNORECASE,
+)
+
+#: The authorization code in a redirect URL or a token-request form.
+_AUTH_CODE = re.compile(r"((?:^|[?&])code=)[^&#\s]+")
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Remove secrets from ``text``: known values, and any token-like field's value.
 
     Examples
     --------
     >>> redact("bad token AQXsecret", ["AQXsecret"])
     'bad token **********'
+    >>> redact('{"access_token": "AQV1", "expires_in": 60}')
+    '{"access_token": "**********", "expires_in": 60}'
     """
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, REDACTED)
-    return text
+    text = _AUTH_CODE.sub(lambda m: m.group(1) + REDACTED, text)
+    return _SECRET_FIELD.sub(lambda m: m.group("key") + REDACTED, text)
 
 
 def request_id(response: requests.Response) -> str | None:

@@ -43,6 +43,9 @@ log = logging.getLogger("linkedin_capi.connection")
 
 Timeout = float | tuple[float, float]
 
+#: Exceptions meaning "no (complete) HTTP answer": retried, then APIConnectionError.
+_NO_ANSWER = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+
 
 def _secret(value: str | SecretStr | None) -> SecretStr | None:
     if value is None or isinstance(value, SecretStr):
@@ -411,12 +414,14 @@ class Connection:
             error: CapiError
             try:
                 result = call()
-            except (requests.Timeout, requests.ConnectionError) as exc:
+            except _NO_ANSWER as exc:
                 error = error_for(exc=exc, secrets=self._secrets())
                 status: int | None = None
-            except CapiError as exc:  # mapped already (token endpoint)
+            except CapiError as exc:
+                # Token-endpoint failures are retried by the refresh loop only, never again
+                # by an enclosing request loop (that would multiply the attempts).
                 status = getattr(exc, "status", None)
-                if not policy.should_retry(status) or status is None:
+                if raise_status or status is None or not policy.should_retry(status):
                     raise
                 error = exc
             else:

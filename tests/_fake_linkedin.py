@@ -7,6 +7,7 @@ default) or by replacing :attr:`FakeLinkedIn.api`. Only batches answered 200 cou
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
@@ -124,7 +125,11 @@ class FakeLinkedIn:
         with self._lock:
             if seen.path.startswith("/oauth"):
                 self.token_requests.append(seen)
-                return self.token_replies.popleft() if self.token_replies else self._token_default(seen)
+                return (
+                    self.token_replies.popleft()
+                    if self.token_replies
+                    else self._token_default(seen)
+                )
             self.seen.append(seen)
             reply = self.replies.popleft() if self.replies else None
         if reply is None:
@@ -146,7 +151,9 @@ class FakeLinkedIn:
             def _do(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
-                seen = Seen(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                seen = Seen(
+                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
+                )
                 reply = fake._answer(seen)
                 if reply.action == RESET:
                     self.connection.setsockopt(
@@ -180,10 +187,8 @@ class FakeLinkedIn:
             do_GET = do_POST = do_DELETE = _do
 
             def finish(self) -> None:
-                try:
+                with contextlib.suppress(OSError):
                     super().finish()
-                except OSError:
-                    pass
 
         return Handler
 

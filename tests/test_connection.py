@@ -50,8 +50,12 @@ def make_conn(fake: FakeLinkedIn, clock: FakeClock, **kwargs: Any) -> Connection
 
 
 def post(conn: Connection) -> Any:
-    return conn.request("POST", "conversionEvents", json={"elements": [{"eventId": "e1"}]},
-                        restli_method="BATCH_CREATE")
+    return conn.request(
+        "POST",
+        "conversionEvents",
+        json={"elements": [{"eventId": "e1"}]},
+        restli_method="BATCH_CREATE",
+    )
 
 
 # -- headers and tokens ------------------------------------------------------------------
@@ -98,8 +102,14 @@ def test_token_reused_then_refreshed_before_expiry(fake: FakeLinkedIn, clock: Fa
 
 
 def test_given_access_token_used_without_refresh(fake: FakeLinkedIn, clock: FakeClock) -> None:
-    conn = make_conn(fake, clock, access_token="AT-given-secret", refresh_token=None,
-                     client_id=None, client_secret=None)
+    conn = make_conn(
+        fake,
+        clock,
+        access_token="AT-given-secret",
+        refresh_token=None,
+        client_id=None,
+        client_secret=None,
+    )
     post(conn)
     assert fake.token_requests == []
     assert fake.api_requests[0].headers["authorization"] == "Bearer AT-given-secret"
@@ -138,8 +148,15 @@ def test_401_without_refresh_token_is_auth_error(fake: FakeLinkedIn, clock: Fake
 
 def test_refresh_invalid_grant_says_reauthorize(fake: FakeLinkedIn, clock: FakeClock) -> None:
     conn = make_conn(fake, clock)
-    fake.queue_token(Reply(400, {"error": "invalid_grant",
-                                 "error_description": "The provided refresh token is invalid"}))
+    fake.queue_token(
+        Reply(
+            400,
+            {
+                "error": "invalid_grant",
+                "error_description": "The provided refresh token is invalid",
+            },
+        )
+    )
     with pytest.raises(errors.AuthError, match="re-authorize") as info:
         post(conn)
     assert "invalid_grant" in str(info.value)
@@ -164,8 +181,9 @@ def test_refresh_without_new_refresh_token_keeps_old(fake: FakeLinkedIn, clock: 
 
 
 def test_expired_refresh_token_fails_without_network(fake: FakeLinkedIn, clock: FakeClock) -> None:
-    store = MemoryTokenStore(Token(refresh_token=SecretStr("RT-initial-secret"),
-                                   refresh_token_expires_at=clock.now - 10))
+    store = MemoryTokenStore(
+        Token(refresh_token=SecretStr("RT-initial-secret"), refresh_token_expires_at=clock.now - 10)
+    )
     conn = make_conn(fake, clock, token_store=store)
     with pytest.raises(errors.AuthError, match="expired on"):
         post(conn)
@@ -212,7 +230,9 @@ def test_non_json_error_body(fake: FakeLinkedIn, clock: FakeClock) -> None:
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504, 429])
-def test_transient_status_retried_then_ok(fake: FakeLinkedIn, clock: FakeClock, status: int) -> None:
+def test_transient_status_retried_then_ok(
+    fake: FakeLinkedIn, clock: FakeClock, status: int
+) -> None:
     conn = make_conn(fake, clock)
     fake.queue(Reply(status, {"message": "busy"}), Reply(status, {"message": "busy"}))
     assert post(conn).status_code == 200
@@ -223,7 +243,9 @@ def test_transient_status_retried_then_ok(fake: FakeLinkedIn, clock: FakeClock, 
 def test_429_storm_gives_rate_limit_error_with_capped_backoff(
     fake: FakeLinkedIn, clock: FakeClock
 ) -> None:
-    conn = make_conn(fake, clock, retry=RetryPolicy(attempts=6, base=1.0, cap=8.0, rand=lambda: 1.0))
+    conn = make_conn(
+        fake, clock, retry=RetryPolicy(attempts=6, base=1.0, cap=8.0, rand=lambda: 1.0)
+    )
     fake.api = lambda seen: Reply(429, {"message": "Resource level throttle limit reached"})
     with pytest.raises(errors.RateLimitError, match="midnight UTC") as info:
         post(conn)
@@ -234,7 +256,9 @@ def test_429_storm_gives_rate_limit_error_with_capped_backoff(
 
 
 def test_retry_after_honoured_and_capped(fake: FakeLinkedIn, clock: FakeClock) -> None:
-    conn = make_conn(fake, clock, retry=RetryPolicy(attempts=3, retry_after_cap=30.0, rand=lambda: 1.0))
+    conn = make_conn(
+        fake, clock, retry=RetryPolicy(attempts=3, retry_after_cap=30.0, rand=lambda: 1.0)
+    )
     fake.queue(Reply(429, {}, {"Retry-After": "7"}), Reply(503, {}, {"Retry-After": "3600"}))
     assert post(conn).status_code == 200
     assert clock.sleeps == [7.0, 30.0]
@@ -268,7 +292,9 @@ def test_connection_reset_exhausted(fake: FakeLinkedIn, clock: FakeClock) -> Non
 
 def test_timeout_retried_then_timeout_error(fake: FakeLinkedIn, clock: FakeClock) -> None:
     fake.hang_seconds = 0.3
-    conn = make_conn(fake, clock, timeout=(1.0, 0.05), retry=RetryPolicy(attempts=2, rand=lambda: 0.0))
+    conn = make_conn(
+        fake, clock, timeout=(1.0, 0.05), retry=RetryPolicy(attempts=2, rand=lambda: 0.0)
+    )
     fake.api = lambda seen: Reply(action=HANG)
     with pytest.raises(errors.APITimeoutError, match="timeout"):
         post(conn)
@@ -280,9 +306,17 @@ def test_refused_connection(clock: FakeClock) -> None:
     server = FakeLinkedIn()
     base, token = server.base_url, server.token_url
     server.close()  # never started; nothing listens on that port any more
-    conn = Connection(client_id="a", client_secret="client-secret-value", access_token="AT-x-secret",
-                      api_version="202607", base_url=base, token_url=token, sleep=clock.sleep,
-                      clock=clock, retry=RetryPolicy(attempts=2, rand=lambda: 0.0))
+    conn = Connection(
+        client_id="a",
+        client_secret="client-secret-value",
+        access_token="AT-x-secret",
+        api_version="202607",
+        base_url=base,
+        token_url=token,
+        sleep=clock.sleep,
+        clock=clock,
+        retry=RetryPolicy(attempts=2, rand=lambda: 0.0),
+    )
     with pytest.raises(errors.APIConnectionError, match="base_url"):
         post(conn)
     assert len(clock.sleeps) == 1
@@ -291,7 +325,9 @@ def test_refused_connection(clock: FakeClock) -> None:
 def test_params_encoding(fake: FakeLinkedIn, clock: FakeClock) -> None:
     fake.api = lambda seen: Reply(200, {"elements": []})
     conn = make_conn(fake, clock)
-    conn.request("GET", "conversions", params={"q": "account", "account": "urn:li:sponsoredAccount:1"})
+    conn.request(
+        "GET", "conversions", params={"q": "account", "account": "urn:li:sponsoredAccount:1"}
+    )
     conn.request("GET", "adAccounts", params="q=search&search=(status:(values:List(ACTIVE)))")
     first, second = fake.api_requests
     assert first.path == "/rest/conversions?q=account&account=urn%3Ali%3AsponsoredAccount%3A1"
@@ -308,13 +344,22 @@ def test_secrets_never_in_repr_logs_or_errors(
 ) -> None:
     caplog.set_level(logging.DEBUG)  # everything, third-party DEBUG logging included
     conn = make_conn(fake, clock, access_token="AT-stale-secret")
-    fake.queue(Reply(401, {"message": "expired"}),
-               Reply(500, {"message": "token AT-fresh-1-xyz broke"}),
-               Reply(403, {"message": "echo client-secret-value RT-rotated-secret"}))
+    fake.queue(
+        Reply(401, {"message": "expired"}),
+        Reply(500, {"message": "token AT-fresh-1-xyz broke"}),
+        Reply(403, {"message": "echo client-secret-value RT-rotated-secret"}),
+    )
     with pytest.raises(errors.PermissionDeniedError) as info:
         post(conn)
-    texts = [repr(conn), str(info.value), repr(info.value), repr(conn.token), str(conn.token),
-             repr(conn.token_store), caplog.text]
+    texts = [
+        repr(conn),
+        str(info.value),
+        repr(info.value),
+        repr(conn.token),
+        str(conn.token),
+        repr(conn.token_store),
+        caplog.text,
+    ]
     texts += [record.getMessage() for record in caplog.records]
     for text in texts:
         for secret in (*SECRETS, "AT-stale-secret"):
@@ -366,11 +411,21 @@ def test_config_errors(kwargs: dict[str, Any], needle: str) -> None:
 def test_version_warnings() -> None:
     sunset = dt.datetime(2026, 9, 1, tzinfo=dt.UTC).timestamp()  # 202509 sunsets 2026-09-15
     with pytest.warns(FutureWarning, match=r"202509 is sunset on 2026-09-15 \(in 14 days\)"):
-        Connection(client_id="a", client_secret="s", refresh_token="r", api_version="202509",
-                   clock=lambda: sunset)
+        Connection(
+            client_id="a",
+            client_secret="s",
+            refresh_token="r",
+            api_version="202509",
+            clock=lambda: sunset,
+        )
     with pytest.warns(FutureWarning, match="was sunset"):
-        Connection(client_id="a", client_secret="s", refresh_token="r", api_version="202509",
-                   clock=lambda: sunset + 30 * 86400)
+        Connection(
+            client_id="a",
+            client_secret="s",
+            refresh_token="r",
+            api_version="202509",
+            clock=lambda: sunset + 30 * 86400,
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         conn = Connection(client_id="a", client_secret="s", refresh_token="r", clock=lambda: sunset)
@@ -378,8 +433,12 @@ def test_version_warnings() -> None:
         late = dt.datetime(2027, 7, 1, tzinfo=dt.UTC).timestamp()  # 202607 sunsets in 14 days
         conn = Connection(client_id="a", client_secret="s", refresh_token="r", clock=lambda: late)
         assert conn.api_version == "202608"
-        assert Connection(client_id="a", client_secret="s", refresh_token="r",
-                          api_version="203001").api_version == "203001"
+        assert (
+            Connection(
+                client_id="a", client_secret="s", refresh_token="r", api_version="203001"
+            ).api_version
+            == "203001"
+        )
 
 
 # -- token stores ------------------------------------------------------------------------
@@ -389,8 +448,12 @@ def test_file_store_roundtrip_mode_and_absolute_expiry(tmp_path: Any) -> None:
     path = tmp_path / "sub" / "token.json"
     store = FileTokenStore(path)
     assert store.load() is None
-    token = Token(access_token=SecretStr("AT-x-secret"), expires_at=1234.5,
-                  refresh_token=SecretStr("RT-y-secret"), refresh_token_expires_at=99999.0)
+    token = Token(
+        access_token=SecretStr("AT-x-secret"),
+        expires_at=1234.5,
+        refresh_token=SecretStr("RT-y-secret"),
+        refresh_token_expires_at=99999.0,
+    )
     store.save(token)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert store.load() == token
@@ -409,8 +472,9 @@ def test_connection_persists_and_reuses_stored_token(
     post(make_conn(fake, clock, token_store=store))
     assert len(fake.token_requests) == 1
     # A new session (another kernel) reuses the stored live token: no second refresh.
-    conn = make_conn(fake, clock, token_store=FileTokenStore(tmp_path / "token.json"),
-                     refresh_token=None)
+    conn = make_conn(
+        fake, clock, token_store=FileTokenStore(tmp_path / "token.json"), refresh_token=None
+    )
     post(conn)
     assert len(fake.token_requests) == 1
     assert fake.api_requests[-1].headers["authorization"] == "Bearer AT-fresh-1-xyz"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -67,9 +68,9 @@ def read_frame(path: str) -> pl.DataFrame:
     return _read(lambda: reader(p), path)
 
 
-def _read(read: Any, source: str) -> pl.DataFrame:
+def _read(read: Callable[[], pl.DataFrame], source: str) -> pl.DataFrame:
     try:
-        df: pl.DataFrame = read()
+        df = read()
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(f"{source}: cannot read it ({first_line})") from exc

@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import polars as pl
 import typer
@@ -33,11 +33,11 @@ app = typer.Typer(
 
 EXIT_OK, EXIT_ROWS, EXIT_INPUT, EXIT_AUTH = 0, 1, 2, 3
 
-_READERS = {
-    ".csv": pl.read_csv,
-    ".parquet": pl.read_parquet,
-    ".ndjson": pl.read_ndjson,
-    ".jsonl": pl.read_ndjson,
+_READERS: dict[str, Callable[[Path], pl.DataFrame]] = {
+    ".csv": lambda p: pl.read_csv(p),
+    ".parquet": lambda p: pl.read_parquet(p),
+    ".ndjson": lambda p: pl.read_ndjson(p),
+    ".jsonl": lambda p: pl.read_ndjson(p),
 }
 
 

@@ -1,0 +1,179 @@
+"""Payloads: valid rows → LinkedIn event JSON → ``BATCH_CREATE`` request bodies.
+
+Each event is rendered to its JSON text by one Polars expression (string concatenation of
+JSON fragments), so building the bodies of a million events runs no Python per row.
+Optional parts that are absent are omitted, never sent as ``null``; ``user.userIds`` is
+always present, possibly empty.
+
+Examples
+--------
+>>> import polars as pl
+>>> valid = pl.DataFrame({
+...     "_row": [0], "conversion": ["urn:lla:llaPartnerConversion:123"],
+...     "conversionHappenedAt": [1590739275000], "currencyCode": ["USD"], "amount": ["50.00"],
+...     "externalIds": [["user_id_123"]],
+... })
+>>> print(event_json(valid).item())
+{"conversion":"urn:lla:llaPartnerConversion:123","conversionHappenedAt":1590739275000,"conversionValue":{"currencyCode":"USD","amount":"50.00"},"user":{"userIds":[],"externalIds":["user_id_123"]}}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from linkedin_capi._constants import (
+    AMOUNT,
+    COMPANY_NAME,
+    CONVERSION,
+    COUNTRY_CODE,
+    CURRENCY_CODE,
+    EVENT_ID,
+    EXTERNAL_IDS,
+    FIRST_NAME,
+    HAPPENED_AT,
+    ID_TYPES,
+    LAST_NAME,
+    LEAD,
+    MAX_BATCH_SIZE,
+    ROW,
+    TITLE,
+)
+from linkedin_capi.errors import ConfigError
+
+__all__ = ["Batch", "batch_bodies", "body", "event_expr", "event_json", "events"]
+
+_USER_ID = pl.Struct({"idType": pl.String, "idValue": pl.String})
+_INFO_EXTRAS = (COMPANY_NAME, TITLE, COUNTRY_CODE)
+
+
+def _parts(columns: Sequence[str]) -> dict[str, pl.Expr]:
+    """Optional event parts that exist in ``columns``, each with its "is present" test."""
+    has = {c: pl.col(c).is_not_null() for c in columns}
+    parts: dict[str, pl.Expr] = {}
+    if CURRENCY_CODE in has and AMOUNT in has:
+        parts["conversionValue"] = has[CURRENCY_CODE] & has[AMOUNT]
+    for field in (EVENT_ID, *ID_TYPES, LEAD, EXTERNAL_IDS):
+        if field in has:
+            parts[field] = has[field]
+    if FIRST_NAME in has and LAST_NAME in has:
+        names = has[FIRST_NAME] & has[LAST_NAME]
+        parts["userInfo"] = names
+        for field in _INFO_EXTRAS:
+            if field in has:
+                parts[field] = names & has[field]
+    return parts
+
+
+def event_expr(present: Sequence[str]) -> pl.Expr:
+    """The event struct for rows where exactly the optional parts in ``present`` exist.
+
+    ``json_encode`` of this struct is the event's JSON: Polars writes (and escapes) it
+    natively. Rows are grouped by which parts they have (see :func:`event_json`), so the
+    struct never holds a null and nothing is sent as ``null``.
+    """
+    ids = [pl.struct(idType=pl.lit(t), idValue=pl.col(t)) for t in ID_TYPES if t in present]
+    user = [
+        pl.concat_list(ids).alias("userIds")
+        if ids
+        else pl.lit([], pl.List(_USER_ID)).alias("userIds")
+    ]
+    if "userInfo" in present:
+        info = [FIRST_NAME, LAST_NAME, *(f for f in _INFO_EXTRAS if f in present)]
+        user.append(pl.struct(info).alias("userInfo"))
+    user.extend(pl.col(f) for f in (LEAD, EXTERNAL_IDS) if f in present)
+    event = [pl.col(CONVERSION), pl.col(HAPPENED_AT)]
+    if "conversionValue" in present:
+        event.append(pl.struct(CURRENCY_CODE, AMOUNT).alias("conversionValue"))
+    if EVENT_ID in present:
+        event.append(pl.col(EVENT_ID))
+    event.append(pl.struct(user).alias("user"))
+    return pl.struct(event)
+
+
+def event_json(valid: pl.DataFrame) -> pl.Series:
+    """One JSON event per row of ``valid`` (a ``ValidationReport.valid`` frame), same order.
+
+    Rows are grouped by their *shape* (which optional parts they have); each shape is
+    rendered with one ``json_encode``. The loop runs once per distinct shape, typically a
+    handful, never once per row.
+    """
+    parts = _parts(valid.columns)
+    names = list(parts)
+    if valid.height == 0:
+        return pl.Series("event", [], dtype=pl.String)
+    if not names:
+        return valid.select(event_expr([]).struct.json_encode().alias("event")).to_series()
+    key = pl.sum_horizontal(
+        *(cond.cast(pl.Int64) * (1 << i) for i, cond in enumerate(parts.values()))
+    )
+    keyed = valid.with_columns(key.alias("__capi_shape"))
+    shapes = keyed.get_column("__capi_shape").unique().sort().to_list()
+    rendered = []
+    for shape in shapes:
+        present = [n for i, n in enumerate(names) if shape >> i & 1]
+        rows = keyed if len(shapes) == 1 else keyed.filter(pl.col("__capi_shape") == shape)
+        rendered.append(
+            rows.select(pl.col(ROW), event_expr(present).struct.json_encode().alias("event"))
+        )
+    out = rendered[0] if len(rendered) == 1 else pl.concat(rendered).sort(ROW)
+    return out.get_column("event")
+
+
+def events(valid: pl.DataFrame) -> list[dict[str, Any]]:
+    """The events as Python dicts (for inspection; sending uses the JSON text)."""
+    return [json.loads(e) for e in event_json(valid)]
+
+
+def body(events: Sequence[str] | pl.Series) -> bytes:
+    """The ``BATCH_CREATE`` request body for these event JSON strings.
+
+    Examples
+    --------
+    >>> body(['{"a":1}', '{"b":2}'])
+    b'{"elements":[{"a":1},{"b":2}]}'
+    """
+    if isinstance(events, pl.Series):
+        joined = events.str.join(",").item() if events.len() else ""
+    else:
+        joined = ",".join(events)
+    return b'{"elements":[' + joined.encode() + b"]}"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One request's worth of events: their ``_row`` keys, JSON texts and body bytes."""
+
+    rows: list[int]
+    texts: pl.Series
+    body: bytes
+
+    @property
+    def events(self) -> list[str]:
+        """The event JSON texts, same order as :attr:`rows` (to re-send a subset)."""
+        return self.texts.to_list()
+
+
+def batch_bodies(valid: pl.DataFrame, batch_size: int = MAX_BATCH_SIZE) -> Iterator[Batch]:
+    """Split ``valid`` into batches of at most ``batch_size`` events, in row order.
+
+    Raises
+    ------
+    ConfigError
+        ``batch_size`` is not between 1 and 5000.
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int):
+        raise ConfigError(f"batch_size must be an integer, got {batch_size!r}")
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise ConfigError(
+            f"batch_size must be between 1 and {MAX_BATCH_SIZE} (LinkedIn's limit per "
+            f"request), got {batch_size}"
+        )
+    rendered = pl.DataFrame([valid.get_column(ROW), event_json(valid)])
+    for chunk in rendered.iter_slices(batch_size):
+        texts = chunk.get_column("event")
+        yield Batch(rows=chunk.get_column(ROW).to_list(), texts=texts, body=body(texts))

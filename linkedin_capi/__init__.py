@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 
 from linkedin_capi import _namespace  # noqa: F401  (registers df.capi / lf.capi)
+from linkedin_capi.authorize import AuthorizationFlow
+from linkedin_capi.connection import Connection
 from linkedin_capi.errors import (
     APIConnectionError,
     APIError,
@@ -24,7 +26,10 @@ from linkedin_capi.errors import (
     ValidationFailed,
     VersionError,
 )
+from linkedin_capi.export import export
 from linkedin_capi.report import ValidationReport
+from linkedin_capi.result import ExportResult
+from linkedin_capi.tokens import FileTokenStore, MemoryTokenStore, Token, TokenStore
 from linkedin_capi.validate import validate
 
 logging.getLogger("linkedin_capi").addHandler(logging.NullHandler())
@@ -34,15 +39,23 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AuthError",
+    "AuthorizationFlow",
     "CapiError",
     "ConfigError",
+    "Connection",
+    "ExportResult",
+    "FileTokenStore",
+    "MemoryTokenStore",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "SchemaError",
     "ServerError",
+    "Token",
+    "TokenStore",
     "ValidationFailed",
     "ValidationReport",
     "VersionError",
+    "export",
     "validate",
 ]

@@ -120,3 +120,15 @@ ENV_VARS: Final = {
     "conversion": "LINKEDIN_CAPI_CONVERSION",
     "token_file": "LINKEDIN_CAPI_TOKEN_FILE",
 }
+
+# -- Export ----------------------------------------------------------------------------
+
+#: Statuses LinkedIn uses to reject a batch because of some of its events (§2.7): the
+#: failing events are split out (by the indices named, else by bisection), the rest resent.
+BATCH_REJECT_STATUSES: Final = frozenset({400, 413, 422})
+#: After this many consecutive batches fail for transient reasons (429/5xx/no answer, after
+#: every retry), the remaining rows fail without being sent: LinkedIn is down or the daily
+#: quota is spent, and hammering it for hours helps nobody.
+EXPORT_GIVE_UP_AFTER_BATCHES: Final = 3
+#: Row outcomes in ``ExportResult.rows["status"]``.
+EXPORT_STATUSES: Final = ("sent", "failed", "invalid", "skipped", "dry_run")

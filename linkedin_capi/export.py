@@ -15,8 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import queue
+import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
@@ -225,6 +227,57 @@ def _deliver(conn: Connection, batch: Batch, out: _Outcomes) -> bool:
     return transient
 
 
+#: Events rendered per slice of the valid frame: bounds the JSON held in memory at once.
+_RENDER_BATCHES = 4
+_DONE = object()
+
+
+def _batches(valid: pl.DataFrame, batch_size: int) -> Iterator[Batch]:
+    """Batches of ``valid``, rendered a slice at a time (not the whole frame's JSON at once)."""
+    step = batch_size * _RENDER_BATCHES
+    for start in range(0, valid.height, step):
+        yield from batch_bodies(valid.slice(start, step), batch_size)
+
+
+def _prefetched(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
+    """Render the next batches in a thread while the current one is on the wire.
+
+    Polars renders without the GIL and sockets send without it, so the two overlap. The
+    queue is bounded (``depth`` batches) and the thread stops when the consumer does.
+    """
+    box: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in batches:
+                while not stop.is_set():
+                    try:
+                        box.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            box.put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            box.put(exc)
+
+    worker = threading.Thread(target=produce, name="linkedin-capi-render", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = box.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
 def _take(
     rows: list[int], texts: pl.Series, keep: list[int]
 ) -> tuple[list[int], pl.Series, bytes | None]:
@@ -316,7 +369,7 @@ def export(
     out = _Outcomes(bar)
     failing_streak = 0
     try:
-        for batch in batch_bodies(report.valid, batch_size):
+        for batch in _prefetched(_batches(report.valid, batch_size)):
             if dry_run:
                 out.dry.append(batch.rows)
                 continue

@@ -424,3 +424,22 @@ def test_no_secret_or_email_in_logs(
     for secret in ("client-secret-value", "RT-initial-secret", "AT-fresh-1-xyz"):
         assert secret not in text
     assert json.dumps("bisecting")[1:-1] in text
+
+
+def test_prefetch_keeps_order_and_propagates_errors() -> None:
+    from linkedin_capi.export import _prefetched
+
+    assert list(_prefetched(iter(range(50)))) == list(range(50))  # type: ignore[arg-type]
+
+    def broken() -> Iterator[int]:
+        yield 1
+        raise ValueError("render failed")
+
+    with pytest.raises(ValueError, match="render failed"):
+        list(_prefetched(broken()))  # type: ignore[arg-type]
+    stream = _prefetched(iter(range(10_000)))  # type: ignore[arg-type]
+    assert next(stream) == 0
+    stream.close()  # the consumer stops early: the render thread must stop too
+    import threading
+
+    assert not [t for t in threading.enumerate() if t.name == "linkedin-capi-render"]

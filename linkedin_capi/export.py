@@ -356,12 +356,13 @@ def export(
         conversion = conn.conversion
     report = validate(data, conversion, now=now)
     if not skip_invalid_records and report.invalid.height:
-        first = report.invalid.row(0, named=True)
+        # Name the fields only: the validator's messages quote values (maybe raw e-mails).
+        fields = report.invalid.get_column("errors").explode().str.extract(r"^([^:]+):").unique()
         raise ValidationFailed(
             f"{report.invalid.height} of {report.counts['total']} rows are invalid and "
-            f"skip_invalid_records=False, so nothing was sent (first: row {first[ROW]}: "
-            f"{'; '.join(first['errors'])}). Fix them (err.report.invalid) or pass "
-            "skip_invalid_records=True",
+            f"skip_invalid_records=False, so nothing was sent (fields with problems: "
+            f"{', '.join(sorted(f for f in fields.to_list() if f))}). See err.report.invalid "
+            "for every row and message, fix them, or pass skip_invalid_records=True",
             report,
         )
     batches = math.ceil(report.valid.height / batch_size)

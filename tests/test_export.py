@@ -161,7 +161,9 @@ def test_dry_run_sends_nothing(fake: FakeLinkedIn, clock: FakeClock) -> None:
 
 
 def test_skip_invalid_false_sends_nothing(fake: FakeLinkedIn, clock: FakeClock) -> None:
-    with pytest.raises(errors.ValidationFailed, match="nothing was sent") as info:
+    with pytest.raises(
+        errors.ValidationFailed, match=r"nothing was sent \(fields with problems: amount\)"
+    ) as info:
         export(frame(5, invalid=(2,)), make_conn(fake, clock), skip_invalid_records=False, now=NOW)
     assert info.value.report.counts["invalid"] == 1
     assert fake.api_requests == []

@@ -138,6 +138,7 @@ class Sandbox:
         )
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
+        self._started = False
         if seed:
             self._seed()
 
@@ -149,8 +150,10 @@ class Sandbox:
             self._stopping.clear()
             self._server = SandboxServer((self._host, self._port), self._app)
             self._port = self._server.server_address[1]
+            self._started = True
             self._thread = threading.Thread(
                 target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},  # stop() waits at most one poll
                 name=f"linkedin-capi-sandbox:{self._port}",
                 daemon=True,
             )
@@ -187,8 +190,8 @@ class Sandbox:
 
     @property
     def url(self) -> str:
-        """The server root, ``http://127.0.0.1:<port>``."""
-        if self._server is None:
+        """The server root, ``http://127.0.0.1:<port>`` (kept after ``stop()``)."""
+        if self._server is None and not self._started:
             raise ConfigError(
                 "the sandbox is not running: use `with Sandbox() as sb:` or call .start()"
             )

@@ -222,3 +222,22 @@ def test_python_dash_m_serves_until_interrupted() -> None:
 
 def test_frozen_clock_is_the_given_moment(sb: Sandbox) -> None:
     assert sb.now == NOW
+
+
+def test_sandbox_modules_import_no_polars_or_oauth_libraries() -> None:
+    import ast
+    from pathlib import Path
+
+    import linkedin_capi.sandbox as pkg
+
+    banned = {"polars", "requests", "requests_oauthlib", "oauthlib"}
+    for source in Path(pkg.__file__).parent.glob("*.py"):
+        tree = ast.parse(source.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            assert not {n.split(".")[0] for n in names} & banned, (source.name, names)

@@ -612,7 +612,11 @@ def main(
         if ready is not None:
             ready(sandbox)
         try:
-            (stop or threading.Event()).wait()
+            waiter = stop or threading.Event()
+            # Wake up now and then: with Polars' threads around, SIGINT may land on another
+            # thread and never interrupt an untimed wait of the main thread.
+            while not waiter.wait(0.2):
+                pass
         except KeyboardInterrupt:
             print("Stopped; accepted events:", sandbox.event_count, file=sys.stderr)
     return 0

@@ -212,12 +212,10 @@ def conversion_events(
             )
     else:
         elements = [body]
-    from linkedin_capi.sandbox._schema import id_types
-
     now_ms = to_ms(state.clock.now())
     error = check_events(
         elements,
-        id_types=id_types(version),
+        id_types=S.id_types(version),
         window=(now_ms - _WINDOW_MS, now_ms),
         rules=state.writable_rules(member),
         batch=batch,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from linkedin_capi._constants import ACCOUNT_URN_PREFIX, RULE_URN_PREFIX
+from linkedin_capi.sandbox._schema import READ_ONLY_ROLE
 
 ACCESS_TOKEN_LIFETIME = dt.timedelta(days=60)  # linkedin-api.md §5
 REFRESH_TOKEN_LIFETIME = dt.timedelta(days=365)
@@ -195,7 +196,7 @@ class State:
             return {
                 f"{RULE_URN_PREFIX}{rid}": rule["conversionMethod"]
                 for rid, rule in self.rules.items()
-                if (role := self.role(member, rule["account"])) and role != "VIEWER"
+                if (role := self.role(member, rule["account"])) and role != READ_ONLY_ROLE
             }
 
     # -- events -----------------------------------------------------------------------------

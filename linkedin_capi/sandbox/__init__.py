@@ -25,6 +25,7 @@ import argparse
 import copy
 import datetime as dt
 import importlib
+import inspect
 import sys
 import threading
 from collections import Counter
@@ -283,7 +284,12 @@ class Sandbox:
     def connection(self, **overrides: Any) -> Any:
         """A ``linkedin_capi.connection.Connection`` configured for this sandbox."""
         module = importlib.import_module("linkedin_capi.connection")
-        return module.Connection(**self.connection_kwargs(**overrides))
+        kwargs = self.connection_kwargs(**overrides)
+        accepts = inspect.signature(module.Connection).parameters
+        if "clock" in accepts and "clock" not in kwargs:
+            # Share the sandbox clock, so token expiry and version choice agree with it.
+            kwargs["clock"] = lambda: self._clock.now().timestamp()
+        return module.Connection(**kwargs)
 
     # -- clock ---------------------------------------------------------------------------
 

@@ -283,7 +283,13 @@ class Sandbox:
 
     def connection(self, **overrides: Any) -> Any:
         """A ``linkedin_capi.connection.Connection`` configured for this sandbox."""
-        module = importlib.import_module("linkedin_capi.connection")
+        try:
+            module = importlib.import_module("linkedin_capi.connection")
+        except ModuleNotFoundError as exc:  # only while the HTTP client is not installed
+            raise ConfigError(
+                "linkedin_capi.connection is not available in this build; use "
+                "sandbox.connection_kwargs() with your own client"
+            ) from exc
         kwargs = self.connection_kwargs(**overrides)
         accepts = inspect.signature(module.Connection).parameters
         if "clock" in accepts and "clock" not in kwargs:

@@ -10,51 +10,22 @@ problem, the first line of each failing batch element prefixed with ``Index: N, 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from linkedin_capi._constants import LEAD_URN_PREFIX, RULE_URN_PREFIX
 from linkedin_capi.sandbox import _schema as S
 from linkedin_capi.sandbox._http import Response, api_error
-
-
-def _render(value: Any) -> str:
-    """A value as LinkedIn quotes it in messages (JSON: strings quoted, numbers bare)."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _line(path: str, message: str) -> str:
-    return f"ERROR :: {path} :: {message}"
-
-
-def _bad(errs: list[str], obj: dict[str, Any], key: str, path: str, kind: str) -> None:
-    """Record a missing field or a value of the wrong type at ``path``."""
-    if key not in obj:
-        errs.append(_line(path, S.MSG_REQUIRED))
-        return
-    value = obj[key]
-    if kind == "Record":
-        errs.append(_line(path, f"{_render(value)} is not backed by a DataMap"))
-    elif kind == "Array":
-        errs.append(_line(path, f"{_render(value)} is not backed by a DataList"))
-    else:
-        errs.append(_line(path, f"{_render(value)} cannot be coerced to {kind}"))
-
-
-def _unknown(errs: list[str], obj: dict[str, Any], allowed: frozenset[str], base: str) -> None:
-    for key in obj:
-        if key not in allowed:
-            errs.append(_line(f"{base}/{key}", S.MSG_UNKNOWN_FIELD))
+from linkedin_capi.sandbox._messages import bad, line, render, unknown
 
 
 def _optional_str(errs: list[str], obj: dict[str, Any], key: str, path: str) -> None:
     value = obj.get(key)
     if value is None:
         if key in obj:  # an explicit null: LinkedIn's schema has no nullable fields
-            _bad(errs, obj, key, path, "String")
+            bad(errs, obj, key, path, "String")
     elif type(value) is not str:
-        _bad(errs, obj, key, path, "String")
+        bad(errs, obj, key, path, "String")
 
 
 def event_errors(event: Any, id_types: frozenset[str]) -> list[str]:
@@ -69,34 +40,34 @@ def event_errors(event: Any, id_types: frozenset[str]) -> list[str]:
     ['ERROR :: /conversionValue/amount :: 19.9 cannot be coerced to String']
     """
     if type(event) is not dict:
-        return [_line("", f"{_render(event)} is not backed by a DataMap")]
+        return [line("", f"{render(event)} is not backed by a DataMap")]
     errs: list[str] = []
     conversion = event.get("conversion")
     if type(conversion) is str:
         if not conversion.startswith(RULE_URN_PREFIX):
-            errs.append(_line("/conversion", S.MSG_BAD_URN_PREFIX))
+            errs.append(line("/conversion", S.MSG_BAD_URN_PREFIX))
     else:
-        _bad(errs, event, "conversion", "/conversion", "String")
+        bad(errs, event, "conversion", "/conversion", "String")
     if type(event.get("conversionHappenedAt")) is not int:
-        _bad(errs, event, "conversionHappenedAt", "/conversionHappenedAt", "Long")
+        bad(errs, event, "conversionHappenedAt", "/conversionHappenedAt", "Long")
     value = event.get("conversionValue")
     if type(value) is dict:
         if type(value.get("currencyCode")) is not str:
-            _bad(errs, value, "currencyCode", "/conversionValue/currencyCode", "String")
+            bad(errs, value, "currencyCode", "/conversionValue/currencyCode", "String")
         if type(value.get("amount")) is not str:
-            _bad(errs, value, "amount", "/conversionValue/amount", "String")
+            bad(errs, value, "amount", "/conversionValue/amount", "String")
         if not value.keys() <= S.VALUE_FIELDS:
-            _unknown(errs, value, S.VALUE_FIELDS, "/conversionValue")
+            unknown(errs, value, S.VALUE_FIELDS, "/conversionValue")
     elif value is not None or "conversionValue" in event:
-        _bad(errs, event, "conversionValue", "/conversionValue", "Record")
+        bad(errs, event, "conversionValue", "/conversionValue", "Record")
     _optional_str(errs, event, "eventId", "/eventId")
     user = event.get("user")
     if type(user) is dict:
         _user_errors(errs, user, id_types)
     else:
-        _bad(errs, event, "user", "/user", "Record")
+        bad(errs, event, "user", "/user", "Record")
     if not event.keys() <= S.EVENT_FIELDS:
-        _unknown(errs, event, S.EVENT_FIELDS, "")
+        unknown(errs, event, S.EVENT_FIELDS, "")
     return errs
 
 
@@ -106,50 +77,50 @@ def _user_errors(errs: list[str], user: dict[str, Any], id_types: frozenset[str]
         for n, item in enumerate(ids):
             if type(item) is not dict:
                 errs.append(
-                    _line(f"/user/userIds/{n}", f"{_render(item)} is not backed by a DataMap")
+                    line(f"/user/userIds/{n}", f"{render(item)} is not backed by a DataMap")
                 )
                 continue
             id_type = item.get("idType")
             if type(id_type) is str:
                 if id_type not in id_types:
                     path = f"/user/userIds/{n}/idType"
-                    errs.append(_line(path, f"{_render(id_type)} is not an enum symbol"))
+                    errs.append(line(path, f"{render(id_type)} is not an enum symbol"))
             else:
-                _bad(errs, item, "idType", f"/user/userIds/{n}/idType", "String")
+                bad(errs, item, "idType", f"/user/userIds/{n}/idType", "String")
             if type(item.get("idValue")) is not str:
-                _bad(errs, item, "idValue", f"/user/userIds/{n}/idValue", "String")
+                bad(errs, item, "idValue", f"/user/userIds/{n}/idValue", "String")
             if len(item) != 2:
-                _unknown(errs, item, S.USER_ID_FIELDS, f"/user/userIds/{n}")
+                unknown(errs, item, S.USER_ID_FIELDS, f"/user/userIds/{n}")
     else:
-        _bad(errs, user, "userIds", "/user/userIds", "Array")
+        bad(errs, user, "userIds", "/user/userIds", "Array")
     info = user.get("userInfo")
     if type(info) is dict:
         for key in ("firstName", "lastName"):
             if type(info.get(key)) is not str:
-                _bad(errs, info, key, f"/user/userInfo/{key}", "String")
+                bad(errs, info, key, f"/user/userInfo/{key}", "String")
         for key in ("companyName", "title", "countryCode"):
             _optional_str(errs, info, key, f"/user/userInfo/{key}")
         if not info.keys() <= S.USER_INFO_FIELDS:
-            _unknown(errs, info, S.USER_INFO_FIELDS, "/user/userInfo")
+            unknown(errs, info, S.USER_INFO_FIELDS, "/user/userInfo")
     elif info is not None or "userInfo" in user:
-        _bad(errs, user, "userInfo", "/user/userInfo", "Record")
+        bad(errs, user, "userInfo", "/user/userInfo", "Record")
     lead = user.get("lead")
     if type(lead) is str:
         if not lead.startswith(LEAD_URN_PREFIX):
-            errs.append(_line("/user/lead", S.MSG_BAD_URN_PREFIX))
+            errs.append(line("/user/lead", S.MSG_BAD_URN_PREFIX))
     elif lead is not None or "lead" in user:
-        _bad(errs, user, "lead", "/user/lead", "String")
+        bad(errs, user, "lead", "/user/lead", "String")
     external = user.get("externalIds")
     if type(external) is list:
         for n, item in enumerate(external):
             if type(item) is not str:
                 errs.append(
-                    _line(f"/user/externalIds/{n}", f"{_render(item)} cannot be coerced to String")
+                    line(f"/user/externalIds/{n}", f"{render(item)} cannot be coerced to String")
                 )
     elif external is not None or "externalIds" in user:
-        _bad(errs, user, "externalIds", "/user/externalIds", "Array")
+        bad(errs, user, "externalIds", "/user/externalIds", "Array")
     if not user.keys() <= S.USER_FIELDS:
-        _unknown(errs, user, S.USER_FIELDS, "/user")
+        unknown(errs, user, S.USER_FIELDS, "/user")
 
 
 def _indices(found: list[int]) -> str:

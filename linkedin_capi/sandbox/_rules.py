@@ -11,8 +11,8 @@ from typing import Any
 
 from linkedin_capi._constants import ACCOUNT_URN_PREFIX
 from linkedin_capi.sandbox import _schema as S
-from linkedin_capi.sandbox._events import _bad, _line, _render, _unknown
 from linkedin_capi.sandbox._http import JSON_TYPE, Request, Response, api_error, json_response
+from linkedin_capi.sandbox._messages import bad, line, render, unknown
 from linkedin_capi.sandbox._state import State, to_ms
 
 _ENUMS: dict[str, frozenset[str]] = {
@@ -54,29 +54,29 @@ def rule_errors(fields: dict[str, Any], *, partial: bool) -> list[str]:
     if not partial:
         for key in S.RULE_REQUIRED:
             if key not in fields:
-                errs.append(_line(f"/{key}", S.MSG_REQUIRED))
+                errs.append(line(f"/{key}", S.MSG_REQUIRED))
     for key, value in fields.items():
         path = f"/{key}"
         if key in _ENUMS:
             if type(value) is not str:
-                _bad(errs, fields, key, path, "String")
+                bad(errs, fields, key, path, "String")
             elif value not in _ENUMS[key]:
-                errs.append(_line(path, f"{_render(value)} is not an enum symbol"))
+                errs.append(line(path, f"{render(value)} is not an enum symbol"))
         elif key in _KINDS:
             kind = _KINDS[key]
             if type(value) is not _PY_TYPES[kind]:
-                _bad(errs, fields, key, path, kind)
+                bad(errs, fields, key, path, kind)
             elif isinstance(value, str) and key == "account":
                 if not value.startswith(ACCOUNT_URN_PREFIX):
-                    errs.append(_line(path, S.MSG_BAD_URN_PREFIX))
+                    errs.append(line(path, S.MSG_BAD_URN_PREFIX))
             elif isinstance(value, dict) and key == "value":
                 for part in ("currencyCode", "amount"):
                     if type(value.get(part)) is not str:
-                        _bad(errs, value, part, f"/value/{part}", "String")
+                        bad(errs, value, part, f"/value/{part}", "String")
                 if not value.keys() <= S.VALUE_FIELDS:
-                    _unknown(errs, value, S.VALUE_FIELDS, "/value")
+                    unknown(errs, value, S.VALUE_FIELDS, "/value")
         elif key not in S.RULE_READ_ONLY:
-            errs.append(_line(path, S.MSG_UNKNOWN_FIELD))
+            errs.append(line(path, S.MSG_UNKNOWN_FIELD))
     return errs
 
 
@@ -123,7 +123,7 @@ def create(req: Request, state: State, member: str) -> Response:
     if error is not None:
         return error
     if type(body) is not dict:
-        return api_error(422, _line("", f"{_render(body)} is not backed by a DataMap") + "\n")
+        return api_error(422, line("", f"{render(body)} is not backed by a DataMap") + "\n")
     errs = rule_errors(body, partial=False)
     if errs:
         return api_error(422, "\n".join(errs) + "\n")

@@ -242,9 +242,13 @@ class Sandbox(Controls):
 
         Examples
         --------
-        >>> sorted(Sandbox().start().connection_kwargs())  # doctest: +NORMALIZE_WHITESPACE
+        >>> with Sandbox() as sb:
+        ...     kwargs = sb.connection_kwargs(api_version="202608")
+        >>> sorted(kwargs)  # doctest: +NORMALIZE_WHITESPACE
         ['ad_account_id', 'api_version', 'base_url', 'client_id', 'client_secret',
          'refresh_token', 'token_url']
+        >>> kwargs["api_version"]
+        '202608'
         """
         kwargs: dict[str, Any] = {
             "client_id": self.client_id,

@@ -7,11 +7,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import requests
 from _sandbox_helpers import NOW, Api, event, make_sandbox
 
+from linkedin_capi.errors import ConfigError
 from linkedin_capi.sandbox import Sandbox, main
 
 
@@ -241,3 +243,26 @@ def test_sandbox_modules_import_no_polars_or_oauth_libraries() -> None:
             else:
                 continue
             assert not {n.split(".")[0] for n in names} & banned, (source.name, names)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda sb: sb.fail_next(0),
+        lambda sb: sb.fail_next(500, n=0),
+        lambda sb: sb.fail_next("500"),
+        lambda sb: sb.drop_next(-1),
+        lambda sb: sb.set_latency(-1),
+        lambda sb: sb.set_quota(-3),
+        lambda sb: sb.add_rule("typo", type="PURCHSE"),
+        lambda sb: sb.add_account("x", role="OWNER"),
+    ],
+)
+def test_bad_control_arguments_raise_config_errors(sb: Sandbox, call: Any) -> None:
+    with pytest.raises(ConfigError):
+        call(sb)
+
+
+def test_busy_port_is_a_config_error(sb: Sandbox) -> None:
+    with pytest.raises(ConfigError, match="cannot listen"):
+        Sandbox(port=int(sb.url.rsplit(":", 1)[1])).start()

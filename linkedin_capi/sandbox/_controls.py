@@ -10,11 +10,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from linkedin_capi._constants import SCOPES
+from linkedin_capi.errors import ConfigError
 from linkedin_capi.sandbox import _oauth
 from linkedin_capi.sandbox._faults import Fault, FaultPlan, make_response
 from linkedin_capi.sandbox._state import Clock, State
 
 MEMBER_URN = "urn:li:person:sandboxMember1"
+
+
+def _check_count(name: str, value: object, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
 class Controls:
@@ -60,6 +66,9 @@ class Controls:
         = absolute. ``after_processing=True`` handles the request first (events are
         stored) and only then answers with the fault, like a 504 after ingestion.
         """
+        _check_count("n", n, 1)
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise ConfigError(f"status must be an HTTP status code (100-599), got {status!r}")
         self._faults.add(
             Fault(
                 n,
@@ -77,10 +86,13 @@ class Controls:
         The request is read completely first. With ``after_processing=True`` it is also
         handled (events stored) before the socket closes: the answer is lost, the data not.
         """
+        _check_count("n", n, 1)
         self._faults.add(Fault(n, path, None, after_processing))
 
     def set_latency(self, seconds: float, *, path: str | None = None) -> None:
-        """Wait ``seconds`` before answering every request (or those under ``path``)."""
+        """Wait ``seconds`` before answering every request (or those under ``path``); 0 = none."""
+        if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            raise ConfigError(f"seconds must be a number >= 0, got {seconds!r}")
         with self._faults.lock:
             self._faults.latency, self._faults.latency_path = seconds, path
 
@@ -89,6 +101,8 @@ class Controls:
 
         LinkedIn sends no ``Retry-After``; pass ``retry_after`` to add one.
         """
+        if k is not None:
+            _check_count("k", k, 0)
         with self._faults.lock:
             self._faults.quota, self._faults.quota_used = k, 0
             self._faults.quota_day, self._faults.quota_retry_after = None, retry_after

@@ -23,6 +23,7 @@ from linkedin_capi.sandbox import _api, _oauth
 from linkedin_capi.sandbox import _schema as S
 from linkedin_capi.sandbox._controls import MEMBER_URN, Controls
 from linkedin_capi.sandbox._faults import FaultPlan
+from linkedin_capi.sandbox._rules import rule_errors
 from linkedin_capi.sandbox._server import App, SandboxServer
 from linkedin_capi.sandbox._state import (
     ACCESS_TOKEN_LIFETIME,
@@ -126,7 +127,13 @@ class Sandbox(Controls):
         """Start serving in a background thread (idempotent); return ``self``."""
         if self._server is None:
             self._stopping.clear()
-            self._server = SandboxServer((self._host, self._port), self._app)
+            try:
+                self._server = SandboxServer((self._host, self._port), self._app)
+            except OSError as exc:
+                raise ConfigError(
+                    f"cannot listen on {self._host}:{self._port} ({exc.strerror or exc}); "
+                    "pass port=0 for a free port"
+                ) from exc
             self._port = self._server.server_address[1]
             self._started = True
             self._thread = threading.Thread(
@@ -341,18 +348,18 @@ class Sandbox(Controls):
         """
         acct = account if account is not None else self.account_id
         urn = acct if isinstance(acct, str) else f"{ACCOUNT_URN_PREFIX}{acct}"
-        rule = self._state.new_rule(
-            {
-                "name": name,
-                "account": urn,
-                "type": type,
-                "conversionMethod": conversion_method,
-                "enabled": enabled,
-                **fields,
-            },
-            rule_id=id,
-        )
-        return copy.deepcopy(rule)
+        body = {
+            "name": name,
+            "account": urn,
+            "type": type,
+            "conversionMethod": conversion_method,
+            "enabled": enabled,
+            **fields,
+        }
+        problems = rule_errors(body, partial=False)
+        if problems:
+            raise ConfigError("add_rule: LinkedIn would reject this rule:\n" + "\n".join(problems))
+        return copy.deepcopy(self._state.new_rule(body, rule_id=id))
 
     def rule(self, rule_id: int) -> dict[str, Any]:
         """One stored rule (a copy)."""

@@ -266,3 +266,20 @@ def test_bad_control_arguments_raise_config_errors(sb: Sandbox, call: Any) -> No
 def test_busy_port_is_a_config_error(sb: Sandbox) -> None:
     with pytest.raises(ConfigError, match="cannot listen"):
         Sandbox(port=int(sb.url.rsplit(":", 1)[1])).start()
+
+
+def test_other_processes_can_see_what_arrived(sb: Sandbox, api: Api) -> None:
+    api.batch([event(sb.rule_urn, eventId=f"e{i}") for i in range(3)])
+    index = requests.get(sb.url + "/", timeout=10).json()
+    assert (index["event_count"], index["events_by_rule"]) == (3, {str(sb.rule_id): 3})
+    page = requests.get(f"{sb.url}/_sandbox/events?start=1&count=5", timeout=10).json()
+    assert page["total"] == 3
+    assert [e["eventId"] for e in page["elements"]] == ["e1", "e2"]
+
+
+def test_request_log_limit_keeps_the_newest() -> None:
+    with make_sandbox(request_log_limit=2) as sb:
+        api = Api(sb)
+        for _ in range(3):
+            api.call("GET", USERS)
+        assert [q.request_id for q in sb.requests] == ["SBX0000000002", "SBX0000000003"]

@@ -37,6 +37,9 @@ def main(
         port=args.port,
         max_page_size=args.max_page_size,
         store_events=not args.no_store_events,
+        # Nobody can read the log of a foreground server: keep it small.
+        record_bodies=False,
+        request_log_limit=1000,
     )
     waiter = stop or threading.Event()
     try:  # Ctrl-C may arrive at any point from here on, even while printing
@@ -53,6 +56,7 @@ def main(
             f"  ad account     {sandbox.account_id} (ACCOUNT_MANAGER), "
             f"{sandbox.viewer_account_id} (VIEWER)\n"
             f"  rule           {sandbox.rule_urn} (CONVERSIONS_API)\n"
+            f"  received       {sandbox.url}/ and {sandbox.url}/_sandbox/events\n"
             "Press Ctrl-C to stop.",
             flush=True,
         )

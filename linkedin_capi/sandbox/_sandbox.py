@@ -63,6 +63,8 @@ class Sandbox(Controls):
     store_events : bool
         Keep every accepted event (``events``). ``False`` keeps only ``event_count`` and
         ``event_ids`` (for million-event benchmarks).
+    request_log_limit : int, optional
+        Keep only the newest this many entries in ``requests`` (default: all).
     record_bodies : bool
         Keep request bodies in the ``requests`` log.
     index_every_line : bool
@@ -84,6 +86,7 @@ class Sandbox(Controls):
         max_page_size: int | None = None,
         store_events: bool = True,
         record_bodies: bool = True,
+        request_log_limit: int | None = None,
         index_every_line: bool = False,
         sleep: Callable[[float], Any] | None = None,
         seed: bool = True,
@@ -94,7 +97,12 @@ class Sandbox(Controls):
             )
         self._host, self._port = host, port
         self._clock = Clock(now)
-        self._state = State(self._clock, store_events=store_events, record_bodies=record_bodies)
+        self._state = State(
+            self._clock,
+            store_events=store_events,
+            record_bodies=record_bodies,
+            request_log_limit=request_log_limit,
+        )
         self._faults = FaultPlan()
         self._stopping = threading.Event()
         self._client = _oauth.Client("sandbox-client-id", "sandbox-client-secret", MEMBER_URN)
@@ -456,4 +464,11 @@ class Sandbox(Controls):
             "authorization_url": self.authorization_url,
             "ad_accounts": [self.account_id, self.viewer_account_id],
             "conversion_rule": self.rule_urn,
+            "event_count": self.event_count,
+            "events_by_rule": {str(k): v for k, v in self.events_by_rule.items()},
+            "rules": [
+                {"id": r["id"], "name": r["name"], "conversionMethod": r["conversionMethod"]}
+                for r in self.rules
+            ],
+            "events_url": f"{self.url}/_sandbox/events",
         }

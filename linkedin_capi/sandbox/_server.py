@@ -90,10 +90,25 @@ class App:
                 return _oauth.introspect(req, self.state, self.client)
             if path == "/" and req.method == "GET":
                 return json_response(200, self.index())
+            if path == "/_sandbox/events" and req.method == "GET":
+                return self._events_page(req)
             return api_error(404, S.MSG_NO_RESOURCE, code="NOT_FOUND")
         except Exception:  # a sandbox bug must still answer like a server would
             logger.exception("sandbox failed on %s %s", req.method, req.path)
             return api_error(500, "Internal Server Error", code="INTERNAL_SERVER_ERROR")
+
+    def _events_page(self, req: Request) -> Response:
+        """``GET /_sandbox/events?start=&count=``: what was accepted, for other processes."""
+        try:
+            start = max(0, int(req.param("start") or 0))
+            count = max(0, int(req.param("count") or 100))
+        except ValueError:
+            return api_error(400, "start and count must be integers")
+        with self.state.lock:
+            stored = self.state.events if self.state.store_events else self.state.event_ids
+            page = list(stored[start : start + count])
+            total = self.state.event_count
+        return json_response(200, {"total": total, "start": start, "elements": page})
 
 
 def _copy(response: Response | None) -> Response | None:

@@ -117,6 +117,7 @@ class State:
     clock: Clock
     store_events: bool = True
     record_bodies: bool = True
+    request_log_limit: int | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
     accounts: dict[int, dict[str, Any]] = field(default_factory=dict)
     roles: dict[tuple[str, int], str] = field(default_factory=dict)  # (member, account id)
@@ -244,9 +245,11 @@ class State:
             return value, token
 
     def record(self, entry: RecordedRequest) -> None:
-        """Append to the request log."""
+        """Append to the request log (keeping the newest ``request_log_limit`` entries)."""
         with self.lock:
             self.requests.append(entry)
+            if self.request_log_limit is not None and len(self.requests) > self.request_log_limit:
+                del self.requests[: len(self.requests) - self.request_log_limit]
 
 
 def rule_urn(rule_id: int) -> str:

@@ -83,6 +83,7 @@ class AuthorizationFlow:
         self._client_secret = (
             client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
         )
+        del client_secret  # no clear-text secret left in this frame's locals
         self.redirect_uri = redirect_uri
         self.scopes = tuple(scopes)
         self.state = state or secrets.token_urlsafe(24)
@@ -131,6 +132,7 @@ class AuthorizationFlow:
             (codes live about 30 minutes and work once).
         """
         query = parse_qs(urlsplit(redirect_url).query)
+        del redirect_url  # it holds the one-time code
         if "error" in query:
             error = query["error"][0]
             detail = query.get("error_description", [""])[0]
@@ -147,29 +149,29 @@ class AuthorizationFlow:
             raise ConfigError(
                 "the redirect URL has no ?code=…; paste the full URL the browser was sent to"
             )
-        secret = self._client_secret.get_secret_value()
-        scrubber = SecretScrubber([secret, query["code"][0]])
+        code = SecretStr(query.pop("code")[0])
+        scrubber = SecretScrubber([self._client_secret.get_secret_value(), code.get_secret_value()])
         with scrubber.attached(), allow_loopback_http(self.token_url):
             try:
                 payload: Any = self._session.fetch_token(
                     self.token_url,
-                    code=query["code"][0],
-                    client_secret=secret,
+                    code=code.get_secret_value(),
+                    client_secret=self._client_secret.get_secret_value(),
                     include_client_id=True,  # credentials in the form body, as LinkedIn wants
                     timeout=self.timeout,
                 )
             except OAuth2Error as exc:
                 raise AuthError(
-                    f"the token endpoint's answer was not usable ({exc.error}); open flow.url "
-                    "again"
+                    f"the token endpoint's answer was not usable ({exc.error}); open flow.url again"
                 ) from None
             except (requests.Timeout, requests.ConnectionError) as exc:
-                err = error_for(exc=exc, secrets=[secret])
+                err = error_for(exc=exc, secrets=[self._client_secret.get_secret_value()])
                 assert isinstance(err, APIConnectionError)
                 raise err from None
             finally:
                 self._session.token = {}
         self.token = Token.from_response(payload, now=self._clock())
+        del payload
         self.token_store.save(self.token)
         return self.token
 

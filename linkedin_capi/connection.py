@@ -47,6 +47,9 @@ Timeout = float | tuple[float, float]
 _NO_ANSWER = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 
 
+_SECRET_KEYS = frozenset({"client_secret", "refresh_token", "access_token"})
+
+
 def _secret(value: str | SecretStr | None) -> SecretStr | None:
     if value is None or isinstance(value, SecretStr):
         return value
@@ -65,6 +68,22 @@ def _account_id(value: int | str | None) -> str | None:
             f"ad_account_id must be a number or '{C.ACCOUNT_URN_PREFIX}<number>', got {value!r}"
         )
     return text
+
+
+def _env_kwargs(env: Mapping[str, str]) -> dict[str, Any]:
+    """Connection keywords from ``LINKEDIN_CAPI_*`` variables (secrets as SecretStr)."""
+    kwargs: dict[str, Any] = {}
+    for key, var in C.ENV_VARS.items():
+        value = env.get(var, "").strip()
+        if not value:
+            continue
+        if key == "token_file":
+            kwargs["token_store"] = FileTokenStore(value)
+        elif key in _SECRET_KEYS:
+            kwargs[key] = SecretStr(value)
+        else:
+            kwargs[key] = value
+    return kwargs
 
 
 class Connection:
@@ -127,6 +146,9 @@ class Connection:
     ) -> None:
         self.client_id = client_id.strip() if client_id else None
         self._client_secret = _secret(client_secret)
+        given_refresh, given_access = _secret(refresh_token), _secret(access_token)
+        # No clear-text secret stays in this frame (tracebacks with locals, debuggers).
+        del client_secret, refresh_token, access_token
         self.ad_account_id = _account_id(ad_account_id)
         self.base_url = check_url("base_url", base_url)
         self.token_url = check_url("token_url", token_url)
@@ -144,7 +166,7 @@ class Connection:
         self._sleep = sleep
         self._clock = clock
         self.token_store: TokenStore = token_store or MemoryTokenStore()
-        self._token = self._initial_token(_secret(refresh_token), _secret(access_token))
+        self._token = self._initial_token(given_refresh, given_access)
         self._lock = threading.RLock()
         self._http = build_session()
         self._oauth: OAuth2Session | None = None
@@ -194,16 +216,8 @@ class Connection:
         >>> Connection.from_env(env).client_id
         'app'
         """
-        env = os.environ if environ is None else environ
-        kwargs: dict[str, Any] = {}
-        for key, var in C.ENV_VARS.items():
-            value = env.get(var, "").strip()
-            if not value:
-                continue
-            if key == "token_file":
-                kwargs["token_store"] = FileTokenStore(value)
-            else:
-                kwargs[key] = value
+        kwargs = _env_kwargs(os.environ if environ is None else environ)
+        del environ  # os.environ's repr would show every secret in a traceback's locals
         kwargs.update(overrides)
         has_token = kwargs.get("refresh_token") or kwargs.get("access_token")
         has_store = kwargs.get("token_store") is not None and kwargs["token_store"].load()
@@ -277,6 +291,7 @@ class Connection:
                 )
             payload = self._with_retries("refresh", self._refresh_once)
             token = Token.from_response(payload, now=self._clock(), previous=previous)
+            del payload
             if token.access_token is None:
                 raise AuthError("the token endpoint answered without an access_token")
             self._token = token
@@ -461,8 +476,9 @@ class Connection:
         self.close()
 
     def __repr__(self) -> str:
-        token = self._token
-        if token.access_token is None:
+        # getattr: also called on a half-built instance (tracebacks of a failed __init__).
+        token: Token | None = getattr(self, "_token", None)
+        if token is None or token.access_token is None:
             state = "none yet"
         elif token.expires_at is None:
             state = "set"
@@ -470,6 +486,8 @@ class Connection:
             until = dt.datetime.fromtimestamp(token.expires_at, dt.UTC)
             state = f"valid until {until:%Y-%m-%d %H:%M} UTC"
         return (
-            f"Connection(client_id={self.client_id!r}, ad_account_id={self.ad_account_id!r}, "
-            f"api_version={self.api_version!r}, base_url={self.base_url!r}, token={state})"
+            f"Connection(client_id={getattr(self, 'client_id', None)!r}, "
+            f"ad_account_id={getattr(self, 'ad_account_id', None)!r}, "
+            f"api_version={getattr(self, 'api_version', None)!r}, "
+            f"base_url={getattr(self, 'base_url', None)!r}, token={state})"
         )

@@ -482,3 +482,40 @@ def test_connection_persists_and_reuses_stored_token(
     conn = make_conn(fake, clock, token_store=store, refresh_token="RT-new-consent")
     post(conn)
     assert fake.token_requests[-1].form()["refresh_token"] == "RT-new-consent"
+
+
+def _sdk_locals(tb: Any) -> str:
+    """repr of every local of every linkedin_capi frame in a traceback."""
+    texts = []
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_globals.get("__name__", "").startswith("linkedin_capi"):
+            texts.extend(f"{k}={v!r}" for k, v in frame.f_locals.items())
+        tb = tb.tb_next
+    return "\n".join(texts)
+
+
+def test_no_clear_secret_in_traceback_locals(fake: FakeLinkedIn, clock: FakeClock) -> None:
+    with pytest.raises(errors.ConfigError) as info:
+        Connection(
+            client_id="a",
+            client_secret="client-secret-value",
+            refresh_token="RT-initial-secret",
+            base_url="http://example.com",
+        )
+    with pytest.raises(errors.ConfigError) as env_info:
+        Connection.from_env(
+            {
+                "LINKEDIN_CAPI_CLIENT_SECRET": "client-secret-value",
+                "LINKEDIN_CAPI_REFRESH_TOKEN": "RT-initial-secret",
+                "LINKEDIN_CAPI_API_VERSION": "bad",
+            }
+        )
+    fake.queue_token(Reply(400, {"error": "invalid_grant", "error_description": "gone"}))
+    with pytest.raises(errors.AuthError) as refresh_info:
+        post(make_conn(fake, clock))
+    for exc_info in (info, env_info, refresh_info):
+        text = _sdk_locals(exc_info.tb)
+        assert text  # the frames were inspected
+        for secret in SECRETS:
+            assert secret not in text, secret

@@ -18,7 +18,7 @@ import math
 import queue
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
@@ -239,7 +239,7 @@ def _batches(valid: pl.DataFrame, batch_size: int) -> Iterator[Batch]:
         yield from batch_bodies(valid.slice(start, step), batch_size)
 
 
-def _prefetched(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
+def _prefetched(batches: Iterator[Batch], depth: int = 2) -> Generator[Batch, None, None]:
     """Render the next batches in a thread while the current one is on the wire.
 
     Polars renders without the GIL and sockets send without it, so the two overlap. The
@@ -248,20 +248,24 @@ def _prefetched(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
     box: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
+    def offer(item: Any) -> bool:
+        """Put ``item`` unless the consumer has gone; False when it has."""
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce() -> None:
         try:
             for item in batches:
-                while not stop.is_set():
-                    try:
-                        box.put(item, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not offer(item):
                     return
-            box.put(_DONE)
+            offer(_DONE)
         except BaseException as exc:  # handed to the consumer, raised there
-            box.put(exc)
+            offer(exc)
 
     worker = threading.Thread(target=produce, name="linkedin-capi-render", daemon=True)
     worker.start()
@@ -369,8 +373,9 @@ def export(
     bar = _progress_bar(progress, report.valid.height, batches)
     out = _Outcomes(bar)
     failing_streak = 0
+    stream = _prefetched(_batches(report.valid, batch_size))
     try:
-        for batch in _prefetched(_batches(report.valid, batch_size)):
+        for batch in stream:
             if dry_run:
                 out.dry.append(batch.rows)
                 continue
@@ -392,6 +397,7 @@ def export(
         log.warning("export stopped: %s (%s)", type(exc).__name__, exc.result.summary())
         raise
     finally:
+        stream.close()  # stops the render thread now, not when the generator is collected
         bar.close()
     result = ExportResult(rows=out.frame(report, None), report=report, requests=out.requests)
     log.info("export finished: %s", result.summary())

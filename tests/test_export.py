@@ -325,6 +325,7 @@ def test_401_refresh_mid_export(fake: FakeLinkedIn, clock: FakeClock) -> None:
     conn = make_conn(fake, clock)
     fake.queue(Reply(200, {"elements": [{"status": 201}] * 2}), Reply(401, {"message": "expired"}))
     result = export(frame(4), conn, batch_size=2, now=NOW)
+    check(result, fake, 4)
     assert result.sent == 4
     assert len(fake.api_requests) == 3  # batch 1; batch 2 rejected once, then re-sent
     assert len(fake.token_requests) == 2  # the initial token and one refresh after the 401
@@ -445,3 +446,13 @@ def test_prefetch_keeps_order_and_propagates_errors() -> None:
     import threading
 
     assert not [t for t in threading.enumerate() if t.name == "linkedin-capi-render"]
+
+
+def test_refresh_invalid_grant_stops_before_sending(fake: FakeLinkedIn, clock: FakeClock) -> None:
+    fake.queue_token(Reply(400, {"error": "invalid_grant", "error_description": "expired"}))
+    with pytest.raises(errors.AuthError, match="re-authorize") as info:
+        export(frame(6, invalid=(2,)), make_conn(fake, clock), batch_size=2, now=NOW)
+    result = info.value.result
+    check(result, fake, 6)
+    assert (result.sent, result.failed, result.invalid) == (0, 5, 1)
+    assert fake.api_requests == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from linkedin_capi import _namespace  # noqa: F401  (registers df.capi / lf.capi)
+from linkedin_capi._retry import RetryPolicy
 from linkedin_capi.authorize import AuthorizationFlow
 from linkedin_capi.connection import Connection
 from linkedin_capi.errors import (
@@ -49,6 +50,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RetryPolicy",
     "SchemaError",
     "ServerError",
     "Token",

@@ -256,6 +256,16 @@ class Connection:
             if token.is_live(self._clock(), C.TOKEN_REFRESH_MARGIN):
                 assert token.access_token is not None
                 return token.access_token
+            stored = self.token_store.load()
+            if (
+                stored is not None
+                and stored.is_live(self._clock(), C.TOKEN_REFRESH_MARGIN)
+                and stored.refresh_token == token.refresh_token
+            ):
+                # Another kernel sharing this store refreshed already: use its token.
+                assert stored.access_token is not None
+                self._token = stored
+                return stored.access_token
             if not self._can_refresh():
                 if token.access_token is not None:  # expiring, but nothing better to use
                     return token.access_token

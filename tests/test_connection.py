@@ -519,3 +519,20 @@ def test_no_clear_secret_in_traceback_locals(fake: FakeLinkedIn, clock: FakeCloc
         assert text  # the frames were inspected
         for secret in SECRETS:
             assert secret not in text, secret
+
+
+def test_shared_store_refreshed_by_another_session(
+    fake: FakeLinkedIn, clock: FakeClock, tmp_path: Any
+) -> None:
+    path = tmp_path / "token.json"
+    first = make_conn(fake, clock, token_store=FileTokenStore(path))
+    second = make_conn(fake, clock, token_store=FileTokenStore(path))
+    post(first)  # refreshes and stores (RT rotated)
+    post(second)  # finds no live token of its own: refreshes too (different refresh token)
+    assert len(fake.token_requests) == 2
+    assert second.token.expires_at is not None
+    clock.now = second.token.expires_at - 100  # both tokens are about to expire
+    post(first)  # refreshes once and stores
+    post(second)  # adopts the stored token instead of refreshing again
+    assert len(fake.token_requests) == 3
+    assert fake.api_requests[-1].headers["authorization"] == "Bearer AT-fresh-3-xyz"

@@ -456,3 +456,11 @@ def test_refresh_invalid_grant_stops_before_sending(fake: FakeLinkedIn, clock: F
     check(result, fake, 6)
     assert (result.sent, result.failed, result.invalid) == (0, 5, 1)
     assert fake.api_requests == []
+
+
+def test_nothing_valid_sends_nothing(fake: FakeLinkedIn, clock: FakeClock) -> None:
+    result = export(frame(3, invalid=(0, 1, 2)), make_conn(fake, clock), now=NOW)
+    check(result, fake, 3)
+    assert result.invalid == 3 and result.requests == 0
+    assert fake.api_requests == [] and fake.token_requests == []
+    assert result.summary() == "3 rows: 3 invalid"

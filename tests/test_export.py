@@ -464,3 +464,21 @@ def test_nothing_valid_sends_nothing(fake: FakeLinkedIn, clock: FakeClock) -> No
     assert result.invalid == 3 and result.requests == 0
     assert fake.api_requests == [] and fake.token_requests == []
     assert result.summary() == "3 rows: 3 invalid"
+
+
+@pytest.mark.slow
+def test_large_export_with_scattered_bad_rows(fake: FakeLinkedIn, clock: FakeClock) -> None:
+    n = 100_000
+    bad = {f"e{i}" for i in range(7, n, 2_001)}  # 50 rows across 20 batches
+    styles = ["index", "indices", "opaque"]
+
+    def answer(seen: Seen) -> Reply:
+        first = int(seen.json()["elements"][0]["eventId"][1:])
+        return blame(bad, styles[first % 3])(seen)
+
+    fake.api = answer
+    result = export(frame(n), make_conn(fake, clock), now=NOW, progress=False)
+    check(result, fake, n)
+    failed = result.rows.filter(pl.col("status") == "failed").get_column("_row").to_list()
+    assert failed == sorted(int(b[1:]) for b in bad)
+    assert result.sent == n - len(bad)

@@ -25,6 +25,8 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -166,16 +168,63 @@ def validate(
     ConfigError
         ``conversion=`` or ``now=`` has the wrong form.
     """
-    default_urn = rule_urn_of(conversion)
-    now_ms = _now_ms(now)
     df = data.collect() if isinstance(data, pl.LazyFrame) else data
     if not isinstance(df, pl.DataFrame):
         raise ConfigError(f"validate() expects a Polars DataFrame or LazyFrame, got {type(df)}")
-    schema = dict(df.schema)
-    conformed = conform_columns(schema)
-    fields = _non_null_fields(df, conformed.fields)
-    require_columns(fields, list(schema), has_default_conversion=default_urn is not None)
+    plan = _plan(df.schema, conversion, now=now, nulls=df)
+    return _validate_chunk(df, plan=plan, row_offset=0)
 
+
+@dataclass(frozen=True)
+class _Plan:
+    """Dataset-level decisions, taken once: which columns are which fields, the defaults.
+
+    :func:`validate` takes them from the whole frame; a streaming export takes them from the
+    schema alone (``lf.collect_schema()``), then validates chunk by chunk with
+    :func:`_validate_chunk`.
+    """
+
+    schema: dict[str, pl.DataType]
+    ignored: list[str]
+    all_fields: dict[str, str]
+    fields: dict[str, str]
+    default_urn: str | None
+    now_ms: int
+
+
+def _plan(
+    schema: Mapping[str, pl.DataType],
+    conversion: Any,
+    *,
+    now: dt.datetime | None,
+    nulls: pl.DataFrame | None = None,
+) -> _Plan:
+    """Decide the dataset-level rules from ``schema``.
+
+    ``nulls``: the whole frame, to drop columns that are entirely null (they count as
+    absent). Without it (streaming) only columns of dtype ``Null`` count as absent; a typed
+    column that happens to be all null is then judged row by row.
+
+    Raises
+    ------
+    SchemaError
+        Required columns are missing (see :func:`validate`).
+    """
+    default_urn = rule_urn_of(conversion)
+    now_ms = _now_ms(now)
+    schema = dict(schema)
+    conformed = conform_columns(schema)
+    if nulls is not None:
+        fields = _non_null_fields(nulls, conformed.fields)
+    else:
+        fields = {f: n for f, n in conformed.fields.items() if schema[n] != pl.Null}
+    require_columns(fields, list(schema), has_default_conversion=default_urn is not None)
+    return _Plan(schema, conformed.ignored, dict(conformed.fields), fields, default_urn, now_ms)
+
+
+def _validate_chunk(df: pl.DataFrame, *, plan: _Plan, row_offset: int) -> ValidationReport:
+    """Validate one chunk of a larger input under ``plan``; ``_row`` starts at ``row_offset``."""
+    schema, fields, default_urn, now_ms = plan.schema, plan.fields, plan.default_urn, plan.now_ms
     prepared: dict[str, pl.Expr] = {}
     normalized: dict[str, pl.Expr] = {}
     checks: list[ck.Check] = []
@@ -208,7 +257,7 @@ def validate(
     flags = [f"__capi_f_{i}" for i in range(len(checks))]
     out = (
         df.lazy()
-        .with_row_index(ROW)
+        .with_row_index(ROW, offset=row_offset)
         .with_columns(**prepared)
         .with_columns(**normalized)
         .drop(*prepared)  # intermediates: not kept in memory past this point
@@ -247,8 +296,8 @@ def validate(
         valid=valid,
         invalid=invalid,
         skipped=skipped,
-        ignored_columns=conformed.ignored,
-        warnings=_warnings(valid, schema, conformed.fields, fields),
+        ignored_columns=plan.ignored,
+        warnings=_warnings(valid, schema, plan.all_fields, fields),
         now=dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC),
     )
 

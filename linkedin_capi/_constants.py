@@ -131,4 +131,15 @@ BATCH_REJECT_STATUSES: Final = frozenset({400, 413, 422})
 #: quota is spent, and hammering it for hours helps nobody.
 EXPORT_GIVE_UP_AFTER_BATCHES: Final = 3
 #: Row outcomes in ``ExportResult.rows["status"]``.
-EXPORT_STATUSES: Final = ("sent", "failed", "invalid", "skipped", "dry_run")
+#: ``already_sent``: an earlier run with the same journal had this event acknowledged.
+EXPORT_STATUSES: Final = ("sent", "already_sent", "failed", "invalid", "skipped", "dry_run")
+
+# -- Streaming exports (issue 7) ---------------------------------------------------------
+
+#: Partner-reported CAPI limits (linkedin-api.md §6; LinkedIn publishes none).
+REQUESTS_PER_MINUTE: Final = 600
+REQUESTS_PER_DAY: Final = 300_000
+#: Rows pulled from a LazyFrame and validated at a time: bounds memory, not the dataset.
+STREAM_CHUNK_ROWS: Final = 250_000
+#: Batches on the wire at once by default (LinkedIn's quota, not bandwidth, is the limit).
+MAX_IN_FLIGHT: Final = 2

@@ -405,16 +405,27 @@ class Connection:
         def send() -> requests.Response:
             nonlocal refreshed_after_401
             while True:
-                auth = BearerAuth(self._live_access_token())
+                used = self._live_access_token()
                 response = self._http.request(
-                    method, url, data=data, headers=headers, auth=auth, timeout=self.timeout
+                    method,
+                    url,
+                    data=data,
+                    headers=headers,
+                    auth=BearerAuth(used),
+                    timeout=self.timeout,
                 )
                 if response.status_code != 401 or refreshed_after_401 or not self._can_refresh():
                     return response
                 # LinkedIn revoked or expired the token early: refresh once, then resend.
                 refreshed_after_401 = True
-                log.info("HTTP 401 from %s %s; refreshing the access token once", method, path)
-                self.refresh()
+                with self._lock:
+                    # Concurrent export workers all see the 401: only the first refreshes,
+                    # the others resend with the token it obtained.
+                    if self._token.access_token == used:
+                        log.info(
+                            "HTTP 401 from %s %s; refreshing the access token once", method, path
+                        )
+                        self.refresh()
 
         response: requests.Response = self._with_retries(
             f"{method} {path}", send, raise_status=True

@@ -27,8 +27,11 @@ from linkedin_capi._constants import (
     BATCH_REJECT_STATUSES,
     EXPORT_GIVE_UP_AFTER_BATCHES,
     MAX_BATCH_SIZE,
+    MAX_IN_FLIGHT,
     ROW,
+    STREAM_CHUNK_ROWS,
 )
+from linkedin_capi._ratelimit import DailyQuotaSpent, Paced, RateLimit, limiter_for
 from linkedin_capi._rejections import failing_indices, split_halves
 from linkedin_capi.errors import (
     APIConnectionError,
@@ -44,9 +47,12 @@ from linkedin_capi.result import ExportResult
 from linkedin_capi.validate import validate
 
 if TYPE_CHECKING:
+    import os
+
     import requests
 
     from linkedin_capi.connection import Connection
+    from linkedin_capi.journal import Journal
     from linkedin_capi.report import ValidationReport
 
 __all__ = ["export"]
@@ -95,6 +101,10 @@ def _progress_bar(progress: Progress, total: int, batches: int) -> _Bar:
     return bar
 
 
+class _Sender(Protocol):
+    def send_events(self, body: bytes) -> requests.Response: ...
+
+
 class _Outcomes:
     """Per-row outcomes of the valid rows, collected in chunks (no per-row Python dict)."""
 
@@ -118,6 +128,10 @@ class _Outcomes:
         self.failed_errors.extend([error] * len(rows))
         self.bar.update(len(rows))
         self.bar.set_postfix(failed=len(self.failed_rows))
+
+    def mark_transient(self, rows: list[int], error: CapiError) -> None:
+        """Rows of a request that failed transiently after every retry (429/5xx/no answer)."""
+        self.mark_failed(rows, str(error))
 
     def frame(self, report: ValidationReport, stopped: str | None) -> pl.DataFrame:
         dtype = report.valid.schema[ROW]
@@ -178,7 +192,7 @@ def _element_failures(response: requests.Response, size: int) -> dict[int, str]:
     return failures
 
 
-def _deliver(conn: Connection, batch: Batch, out: _Outcomes) -> bool:
+def _deliver(conn: _Sender, batch: Batch, out: _Outcomes) -> bool:
     """Send one batch, splitting out the rows LinkedIn blames; True if it ended transiently.
 
     Raises
@@ -197,7 +211,7 @@ def _deliver(conn: Connection, batch: Batch, out: _Outcomes) -> bool:
             response = conn.send_events(payload if payload is not None else body(texts))
         except _TRANSIENT as err:
             # Retried already (connection policy); these rows are lost for this run.
-            out.mark_failed(rows, str(err))
+            out.mark_transient(rows, err)
             transient = True
             continue
         except APIError as err:
@@ -288,6 +302,26 @@ def _take(
     return [rows[i] for i in keep], texts.gather(keep), None
 
 
+def _check_stream_options(
+    max_in_flight: int | None, chunk_size: int, rate_limit: RateLimit | None
+) -> None:
+    for name, value in (("max_in_flight", max_in_flight), ("chunk_size", chunk_size)):
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+    if max_in_flight is not None and max_in_flight > 16:
+        raise ConfigError(
+            f"max_in_flight={max_in_flight} is more than 16; LinkedIn's quota, not bandwidth, "
+            "limits an export, and many parallel batches only hit 429 sooner"
+        )
+    if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+        raise ConfigError(
+            "rate_limit= expects linkedin_capi.RateLimit(requests_per_minute=..., "
+            f"requests_per_day=...) or None, got {rate_limit!r:.60}"
+        )
+
+
 def export(
     data: pl.DataFrame | pl.LazyFrame,
     conn: Connection | None,
@@ -298,6 +332,12 @@ def export(
     batch_size: int = MAX_BATCH_SIZE,
     now: dt.datetime | None = None,
     progress: Progress = None,
+    journal: str | os.PathLike[str] | Journal | None = None,
+    derive_event_ids: bool = False,
+    max_in_flight: int | None = None,
+    rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen, safe to share
+    chunk_size: int = STREAM_CHUNK_ROWS,
+    resend_unknown: bool = True,
 ) -> ExportResult:
     """Validate ``data`` and upload its valid rows to LinkedIn; one outcome per input row.
 
@@ -322,6 +362,31 @@ def export(
         ``None``: a bar (tqdm) when there is more than one batch; ``True``/``False``: always/
         never; a callable receives the number of events LinkedIn acknowledged after each
         successful request.
+    journal : str, path or Journal, optional
+        A SQLite file recording every event's outcome by ``eventId``. Re-running the same
+        export with it sends only what LinkedIn has not acknowledged yet (status
+        ``already_sent`` for the rest), after a crash, a kill or a partial failure. Needs an
+        ``eventId`` column or ``derive_event_ids=True``.
+    derive_event_ids : bool
+        Give rows without an ``eventId`` one derived from their content (SHA-256 of the
+        normalized event) and send it, so re-sends can be recognised.
+    max_in_flight : int, optional
+        Batches on the wire at once (default 1 for a DataFrame without journal, else 2).
+    rate_limit : RateLimit or None
+        Client-side pacing: default 600 requests/minute and 300,000 requests/day (partner
+        figures; LinkedIn publishes none). ``None`` disables it (local sinks, benchmarks).
+    chunk_size : int
+        Rows pulled from a LazyFrame and validated at a time (streaming exports).
+    resend_unknown : bool
+        With a journal: re-send events whose batch got no answer in an earlier run (same
+        ``eventId``; LinkedIn may deduplicate) rather than leave them ``failed``.
+
+    Streaming: a LazyFrame (or any use of ``journal``/``derive_event_ids``/
+    ``max_in_flight``) is validated and sent ``chunk_size`` rows at a time; memory is
+    bounded by the chunk, not the dataset, except for ``result.rows`` (one small row per
+    input row). The result's ``report`` is then ``None`` (invalid/skipped messages are in
+    ``rows``). A persistent HTTP 429 or a spent daily budget stops the export cleanly:
+    ``result.stopped`` says why and ``result.resume_at`` when the quota resets.
 
     Returns
     -------
@@ -358,6 +423,34 @@ def export(
         raise ConfigError("export needs a Connection (or dry_run=True to send nothing)")
     if conversion is None and conn is not None:
         conversion = conn.conversion
+    _check_stream_options(max_in_flight, chunk_size, rate_limit)
+    streaming = (
+        isinstance(data, pl.LazyFrame)
+        or journal is not None
+        or derive_event_ids
+        or (max_in_flight or 1) > 1
+    )
+    if streaming:
+        from linkedin_capi._stream import stream_export  # late: it imports this module
+
+        if not isinstance(data, pl.DataFrame | pl.LazyFrame):
+            raise ConfigError(f"export() expects a Polars DataFrame or LazyFrame, got {type(data)}")
+        return stream_export(
+            data.lazy(),
+            conn,
+            conversion,
+            skip_invalid_records=skip_invalid_records,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            now=now,
+            progress=progress,
+            chunk_size=chunk_size,
+            journal=journal,
+            derive_event_ids=derive_event_ids,
+            max_in_flight=max_in_flight or MAX_IN_FLIGHT,
+            rate_limit=rate_limit,
+            resend_unknown=resend_unknown,
+        )
     report = validate(data, conversion, now=now)
     if not skip_invalid_records and report.invalid.height:
         # Name the fields only: the validator's messages quote values (maybe raw e-mails).
@@ -373,6 +466,9 @@ def export(
     bar = _progress_bar(progress, report.valid.height, batches)
     out = _Outcomes(bar)
     failing_streak = 0
+    sender = Paced(conn, limiter_for(conn, rate_limit)) if conn is not None else None
+    quota_stop: str | None = None
+    resume_at: dt.datetime | None = None
     stream = _prefetched(_batches(report.valid, batch_size))
     try:
         for batch in stream:
@@ -386,8 +482,16 @@ def export(
                     "(LinkedIn down or daily quota spent); re-run later",
                 )
                 continue
-            assert conn is not None
-            failing_streak = failing_streak + 1 if _deliver(conn, batch, out) else 0
+            assert sender is not None
+            try:
+                failing_streak = failing_streak + 1 if _deliver(sender, batch, out) else 0
+            except DailyQuotaSpent as exc:
+                resume_at = exc.resume_at
+                quota_stop = (
+                    "the daily request budget of this export's rate_limit is spent; it resets "
+                    f"at {exc.resume_at:%Y-%m-%d %H:%M} UTC"
+                )
+                break
     except CapiError as exc:
         exc.result = ExportResult(
             rows=out.frame(report, f"{type(exc).__name__}: {exc}"),
@@ -399,6 +503,12 @@ def export(
     finally:
         stream.close()  # stops the render thread now, not when the generator is collected
         bar.close()
-    result = ExportResult(rows=out.frame(report, None), report=report, requests=out.requests)
+    result = ExportResult(
+        rows=out.frame(report, quota_stop),
+        report=report,
+        requests=out.requests,
+        stopped=quota_stop,
+        resume_at=resume_at,
+    )
     log.info("export finished: %s", result.summary())
     return result

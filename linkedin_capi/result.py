@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,12 @@ class ExportResult:
         The validation the export sent from.
     requests : int
         HTTP requests made to ``conversionEvents`` (retries included).
+    stopped : str or None
+        Why the export stopped before sending everything (persistent HTTP 429, the daily
+        request budget, LinkedIn down), or ``None``. Re-run with the same ``journal=``.
+    resume_at : datetime or None
+        When a quota stop can be retried: the next midnight UTC, when LinkedIn's daily
+        counters reset.
 
     Examples
     --------
@@ -43,6 +50,8 @@ class ExportResult:
     rows: pl.DataFrame
     report: ValidationReport | None
     requests: int = 0
+    stopped: str | None = None
+    resume_at: dt.datetime | None = None
 
     def _count(self, status: str) -> int:
         return int((self.rows.get_column("status") == status).sum())
@@ -51,6 +60,11 @@ class ExportResult:
     def sent(self) -> int:
         """Rows LinkedIn acknowledged."""
         return self._count("sent")
+
+    @property
+    def already_sent(self) -> int:
+        """Rows an earlier run with the same journal had delivered (not sent again)."""
+        return self._count("already_sent")
 
     @property
     def failed(self) -> int:
@@ -69,7 +83,7 @@ class ExportResult:
 
     @property
     def counts(self) -> dict[str, int]:
-        """``{"total": n, "sent": n, "failed": n, "invalid": n, "skipped": n, "dry_run": n}``."""
+        """``{"total": n, "sent": n, "already_sent": n, "failed": n, ...}`` (every status)."""
         counts = {"total": self.rows.height}
         counts.update({status: self._count(status) for status in EXPORT_STATUSES})
         return counts
@@ -102,7 +116,8 @@ class ExportResult:
         """One line: ``"1000 rows: 990 sent, 3 failed, 5 invalid, 2 skipped"``."""
         counts = self.counts
         parts = [f"{counts[s]} {s.replace('_', ' ')}" for s in EXPORT_STATUSES if counts[s]]
-        return f"{counts['total']} rows: " + (", ".join(parts) or "nothing to send")
+        line = f"{counts['total']} rows: " + (", ".join(parts) or "nothing to send")
+        return f"{line}; stopped: {self.stopped}" if self.stopped else line
 
     def __repr__(self) -> str:
         return f"ExportResult({self.summary()}, ok={self.ok})"

@@ -280,14 +280,19 @@ def _validate_chunk(df: pl.DataFrame, *, plan: _Plan, row_offset: int) -> Valida
     if any_stale or any_failed:
         rest = rest.filter(~stale & ~failed)
     valid = rest.select(valid_columns).collect()
-    skipped = out.lazy().filter(stale).select(
-        *inputs,
-        reason=pl.lit(f"{HAPPENED_AT}: older than {WINDOW_DAYS} days (")
-        + nz.iso_from_ms(ck.norm(HAPPENED_AT))
-        + pl.lit(" is before ")
-        + nz.iso_from_ms(pl.lit(window_start))
-        + pl.lit("); LinkedIn only accepts the last 90 days"),
-    ).collect()
+    skipped = (
+        out.lazy()
+        .filter(stale)
+        .select(
+            *inputs,
+            reason=pl.lit(f"{HAPPENED_AT}: older than {WINDOW_DAYS} days (")
+            + nz.iso_from_ms(ck.norm(HAPPENED_AT))
+            + pl.lit(" is before ")
+            + nz.iso_from_ms(pl.lit(window_start))
+            + pl.lit("); LinkedIn only accepts the last 90 days"),
+        )
+        .collect()
+    )
     errors = pl.concat_list(
         [pl.when(pl.col(f)).then(c.message) for c, f in zip(checks, flags, strict=True)]
     ).list.drop_nulls()

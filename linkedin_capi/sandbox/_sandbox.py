@@ -60,6 +60,12 @@ class Sandbox(Controls):
     max_page_size : int, optional
         Serve at most this many rules per list page, whatever ``count`` asked for, to
         exercise clients that page on what came back.
+    dedup_event_ids : bool
+        Emulate eventId deduplication: an event whose ``eventId`` was already accepted is
+        acknowledged (201 in the batch answer) but not stored or counted again; see
+        ``redelivered_event_ids``. LinkedIn documents eventId dedup only between the
+        Insight Tag and CAPI (linkedin-api.md §2.6); CAPI↔CAPI dedup is not promised, so
+        this is off by default.
     store_events : bool
         Keep every accepted event (``events``). ``False`` keeps only ``event_count`` and
         ``event_ids`` (for million-event benchmarks).
@@ -85,6 +91,7 @@ class Sandbox(Controls):
         api_versions: Mapping[str, dt.date] | None = None,
         max_page_size: int | None = None,
         store_events: bool = True,
+        dedup_event_ids: bool = False,
         record_bodies: bool = True,
         request_log_limit: int | None = None,
         index_every_line: bool = False,
@@ -100,6 +107,7 @@ class Sandbox(Controls):
         self._state = State(
             self._clock,
             store_events=store_events,
+            dedup_event_ids=dedup_event_ids,
             record_bodies=record_bodies,
             request_log_limit=request_log_limit,
         )
@@ -432,6 +440,12 @@ class Sandbox(Controls):
         return {k: n for k, n in counts.items() if n > 1}
 
     @property
+    def redelivered_event_ids(self) -> dict[str, int]:
+        """eventIds sent again after being accepted → times (only with ``dedup_event_ids``)."""
+        with self._state.lock:
+            return dict(self._state.redelivered)
+
+    @property
     def events_by_rule(self) -> dict[int, int]:
         """Accepted events per rule id."""
         with self._state.lock:
@@ -442,6 +456,8 @@ class Sandbox(Controls):
         with self._state.lock:
             self._state.events.clear()
             self._state.event_ids.clear()
+            self._state.seen_event_ids.clear()
+            self._state.redelivered.clear()
             self._state.event_count = 0
             self._state.events_by_rule.clear()
 

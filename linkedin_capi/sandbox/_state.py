@@ -116,6 +116,7 @@ class State:
 
     clock: Clock
     store_events: bool = True
+    dedup_event_ids: bool = False
     record_bodies: bool = True
     request_log_limit: int | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -125,6 +126,8 @@ class State:
     events: list[dict[str, Any]] = field(default_factory=list)
     event_ids: list[str] = field(default_factory=list)
     event_count: int = 0
+    seen_event_ids: set[str] = field(default_factory=set)
+    redelivered: dict[str, int] = field(default_factory=dict)
     events_by_rule: dict[int, int] = field(default_factory=dict)
     access_tokens: dict[str, Token] = field(default_factory=dict)
     refresh_tokens: dict[str, Token] = field(default_factory=dict)
@@ -203,8 +206,23 @@ class State:
     # -- events -----------------------------------------------------------------------------
 
     def accept_events(self, elements: list[Any]) -> None:
-        """Store validated events (or only their count and eventIds)."""
+        """Store validated events (or only their count and eventIds).
+
+        With ``dedup_event_ids`` an event whose ``eventId`` was accepted before is
+        acknowledged but not stored again (counted in ``redelivered``).
+        """
         with self.lock:
+            if self.dedup_event_ids:
+                fresh = []
+                for e in elements:
+                    event_id = e.get("eventId")
+                    if event_id is None or event_id not in self.seen_event_ids:
+                        fresh.append(e)
+                        if event_id is not None:
+                            self.seen_event_ids.add(event_id)
+                    else:
+                        self.redelivered[event_id] = self.redelivered.get(event_id, 0) + 1
+                elements = fresh
             self.event_count += len(elements)
             if self.store_events:
                 self.events.extend(elements)

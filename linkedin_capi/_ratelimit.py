@@ -110,12 +110,18 @@ class Limiter:
         self._window: deque[float] = deque()
         self._day: dt.date | None = None
         self._used_today = 0
+        self._slept_until = float("-inf")
 
     def acquire(self) -> None:
         """Wait for a request slot; raise :class:`DailyQuotaSpent` when the day is spent."""
         while True:
             with self._lock:
-                wait = self._take(self._clock())
+                # A clock that did not move across a sleep (frozen test clocks) still
+                # counts the time slept, so the wait always ends.
+                now = max(self._clock(), self._slept_until)
+                wait = self._take(now)
+                if wait > 0:
+                    self._slept_until = now + wait
             if wait <= 0:
                 return
             self._sleep(wait)

@@ -42,7 +42,7 @@ from linkedin_capi._ratelimit import (
     next_utc_midnight,
 )
 from linkedin_capi.errors import CapiError, ConfigError, RateLimitError, ValidationFailed
-from linkedin_capi.export import _Bar, _deliver, _NoBar, _Outcomes, _progress_bar
+from linkedin_capi.export import _Bar, _CallbackBar, _deliver, _NoBar, _Outcomes, _progress_bar
 from linkedin_capi.journal import Journal
 from linkedin_capi.payload import Batch, batch_bodies, event_json
 from linkedin_capi.report import ValidationReport
@@ -144,6 +144,8 @@ class _Run:
         for rows in out.sent:
             self.add(rows, "sent")
             self.bar.update(len(rows))
+            if isinstance(self.bar, _CallbackBar):
+                self.bar.acknowledged(len(rows))
             settled.update(rows)
             if journal is not None:
                 journal.record([id_of[r] for r in rows], "sent")

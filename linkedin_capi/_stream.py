@@ -113,6 +113,7 @@ class _Run:
 
     journal: Journal | None
     bar: _Bar
+    clock: Callable[[], float] = time.time
     row_dtype: pl.DataType = field(default_factory=pl.UInt32)
     parts: list[pl.DataFrame] = field(default_factory=list)
     requests: int = 0
@@ -170,7 +171,7 @@ class _Run:
                 f"it resets at {out.quota.resume_at:%Y-%m-%d %H:%M} UTC"
             )
         if out.throttled is not None and self.stop is None:
-            self.resume_at = next_utc_midnight(time.time())
+            self.resume_at = next_utc_midnight(self.clock())
             self.stop = (
                 f"LinkedIn kept answering HTTP 429 after every retry ({out.throttled.message}); "
                 f"its daily quotas reset at midnight UTC ({self.resume_at:%Y-%m-%d %H:%M})"
@@ -269,7 +270,11 @@ def stream_export(
         book, owned = journal, False
     else:
         book, owned = Journal(journal), True
-    run = _Run(journal=book, bar=_progress_bar(progress, 0, 2))
+    run = _Run(
+        journal=book,
+        bar=_progress_bar(progress, 0, 2),
+        clock=getattr(conn, "_clock", time.time),
+    )
     sender = Paced(conn, limiter_for(conn, rate_limit)) if conn is not None else None
     pool = ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="linkedin-capi-send")
     in_flight: deque[tuple[_Job, Future[_Collected]]] = deque()

@@ -17,10 +17,10 @@ NOW = dt.datetime(2026, 10, 20, 12, tzinfo=dt.UTC)
 NOW_MS = int(NOW.timestamp() * 1000)
 
 
-def frame(n: int, *, ids: bool = True, start: int = 0) -> pl.DataFrame:
-    """``n`` valid events (an hour old), eventIds ``evt-<i>`` unless ``ids=False``."""
+def frame(n: int, *, ids: bool = True, start: int = 0, now_ms: int = NOW_MS) -> pl.DataFrame:
+    """``n`` valid events (an hour before ``now_ms``), eventIds ``evt-<i>`` unless ``ids=False``."""
     data: dict[str, Any] = {
-        "conversionHappenedAt": [NOW_MS - 3_600_000 - i for i in range(start, start + n)],
+        "conversionHappenedAt": [now_ms - 3_600_000 - i for i in range(start, start + n)],
         "SHA256_EMAIL": [f"user{i}@example.com" for i in range(start, start + n)],
     }
     if ids:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -42,7 +43,15 @@ from linkedin_capi._ratelimit import (
     next_utc_midnight,
 )
 from linkedin_capi.errors import CapiError, ConfigError, RateLimitError, ValidationFailed
-from linkedin_capi.export import _Bar, _CallbackBar, _deliver, _NoBar, _Outcomes, _progress_bar
+from linkedin_capi.export import (
+    _Bar,
+    _CallbackBar,
+    _deliver,
+    _NoBar,
+    _Outcomes,
+    _prefetched,
+    _progress_bar,
+)
 from linkedin_capi.journal import Journal
 from linkedin_capi.payload import Batch, batch_bodies, event_json
 from linkedin_capi.report import ValidationReport
@@ -278,10 +287,11 @@ def stream_export(
     sender = Paced(conn, limiter_for(conn, rate_limit)) if conn is not None else None
     pool = ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="linkedin-capi-send")
     in_flight: deque[tuple[_Job, Future[_Collected]]] = deque()
+    halt = threading.Event()
 
     def work(job: _Job) -> _Collected:
         out = _Collected()
-        if run.stop is not None:  # stopped while this batch waited: do not send it
+        if run.stop is not None or halt.is_set():  # stopped while this batch waited
             return out
         assert sender is not None
         try:
@@ -290,19 +300,28 @@ def stream_export(
             out.quota = exc
         except CapiError as exc:
             out.fatal = exc
+        if out.fatal is not None or out.throttled is not None or out.quota is not None:
+            halt.set()  # queued batches must not go out before the caller hears of it
         return out
 
     def settle_oldest() -> None:
         job, future = in_flight.popleft()
         run.settle(job, future.result())
 
-    offset = 0
-    try:
+    def validated() -> Iterator[tuple[ValidationReport, int]]:
+        """Chunks pulled and validated in a thread, one ahead of the sending."""
+        start = 0
         for chunk in _chunks(lf, chunk_size):
+            yield _validate_chunk(chunk, plan=plan, row_offset=start), chunk.height
+            start += chunk.height
+
+    offset = 0
+    reports = _prefetched(validated(), depth=1)
+    try:
+        for report, height in reports:
             if run.stop is not None:
                 break
-            report = _validate_chunk(chunk, plan=plan, row_offset=offset)
-            offset += chunk.height
+            offset += height
             run.row_dtype = report.valid.schema[ROW]
             if report.invalid.height:
                 run.parts.append(
@@ -321,7 +340,7 @@ def stream_export(
                     )
                 )
             valid = report.valid
-            del report, chunk
+            del report
             if derive_event_ids:
                 valid = with_derived_event_ids(valid)
             if book is not None:
@@ -336,7 +355,9 @@ def stream_export(
                 if book is not None and job.ids is not None:
                     book.record(job.ids, "unknown")  # write-ahead: in flight
                 in_flight.append((job, pool.submit(work, job)))
-                while len(in_flight) >= max_in_flight:
+                # One more batch than there are senders waits, rendered, in the pool's
+                # queue: the next request starts the moment one ends.
+                while len(in_flight) > max_in_flight:
                     settle_oldest()
         while in_flight:
             settle_oldest()
@@ -344,6 +365,7 @@ def stream_export(
         run.stop = run.stop or "interrupted"
         raise
     finally:
+        reports.close()  # stops the validating thread now
         while in_flight:  # after an exception: let sent batches finish, record them
             try:
                 settle_oldest()

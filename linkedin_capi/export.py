@@ -19,7 +19,7 @@ import queue
 import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import polars as pl
 
@@ -60,6 +60,7 @@ __all__ = ["export"]
 log = logging.getLogger("linkedin_capi.export")
 
 Progress = bool | Callable[[int], Any] | None
+_T = TypeVar("_T")
 _TRANSIENT = (RateLimitError, ServerError, APIConnectionError)
 
 
@@ -253,7 +254,7 @@ def _batches(valid: pl.DataFrame, batch_size: int) -> Iterator[Batch]:
         yield from batch_bodies(valid.slice(start, step), batch_size)
 
 
-def _prefetched(batches: Iterator[Batch], depth: int = 2) -> Generator[Batch, None, None]:
+def _prefetched(batches: Iterator[_T], depth: int = 2) -> Generator[_T, None, None]:
     """Render the next batches in a thread while the current one is on the wire.
 
     Polars renders without the GIL and sockets send without it, so the two overlap. The

@@ -34,7 +34,12 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 import polars_hash  # noqa: F401  (registers the ``chash`` expression namespace)
 
-from linkedin_capi._constants import EVENT_ID, EXPORT_GIVE_UP_AFTER_BATCHES, ROW
+from linkedin_capi._constants import (
+    EVENT_ID,
+    EXPORT_GIVE_UP_AFTER_BATCHES,
+    EXPORT_STATUSES,
+    ROW,
+)
 from linkedin_capi._ratelimit import (
     DailyQuotaSpent,
     Paced,
@@ -63,6 +68,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("linkedin_capi.export")
 
+#: ``ExportResult.rows["status"]`` of a streaming export: one byte a row, not a string.
+STATUS_DTYPE = pl.Enum(EXPORT_STATUSES)
 #: Prefix of the canonical text a derived eventId hashes (bump if the rendering changes).
 _DERIVED_ID_VERSION = "capi-v1:"
 _RENDER_BATCHES = 4
@@ -124,7 +131,8 @@ class _Run:
     bar: _Bar
     clock: Callable[[], float] = time.time
     row_dtype: pl.DataType = field(default_factory=pl.UInt32)
-    parts: list[pl.DataFrame] = field(default_factory=list)
+    groups: dict[tuple[str, str | None], list[pl.Series]] = field(default_factory=dict)
+    frames: list[pl.DataFrame] = field(default_factory=list)
     requests: int = 0
     stop: str | None = None
     resume_at: dt.datetime | None = None
@@ -132,16 +140,19 @@ class _Run:
     streak: int = 0
 
     def add(self, rows: list[int] | pl.Series, status: str, error: str | None = None) -> None:
-        n = len(rows)
-        if not n:
+        """Rows sharing one outcome: kept as a ``_row`` array per (status, error)."""
+        if not len(rows):
             return
-        self.parts.append(
-            pl.DataFrame(
-                {
-                    ROW: pl.Series(rows, dtype=self.row_dtype),
-                    "status": pl.repeat(status, n, dtype=pl.String, eager=True),
-                    "error": pl.repeat(error, n, dtype=pl.String, eager=True),
-                }
+        series = rows if isinstance(rows, pl.Series) else pl.Series(rows, dtype=self.row_dtype)
+        self.groups.setdefault((status, error), []).append(series)
+
+    def add_frame(self, frame: pl.DataFrame) -> None:
+        """Rows with a message each (``_row``, ``status``, ``error``)."""
+        self.frames.append(
+            frame.select(
+                pl.col(ROW).cast(self.row_dtype),
+                pl.col("status").cast(STATUS_DTYPE),
+                pl.col("error").cast(pl.Categorical),
             )
         )
 
@@ -159,9 +170,18 @@ class _Run:
             settled.update(rows)
             if journal is not None:
                 journal.record([id_of[r] for r in rows], "sent")
+        if out.failed_rows:
+            self.add_frame(
+                pl.DataFrame(
+                    {
+                        ROW: pl.Series(out.failed_rows, dtype=self.row_dtype),
+                        "status": ["failed"] * len(out.failed_rows),
+                        "error": out.failed_errors,
+                    }
+                )
+            )
+            settled.update(out.failed_rows)
         for row, error in zip(out.failed_rows, out.failed_errors, strict=True):
-            self.add([row], "failed", error)
-            settled.add(row)
             if journal is not None:
                 journal.record([id_of[row]], "rejected", error)
         for rows, error in out.unknown:
@@ -201,11 +221,21 @@ class _Run:
             )
 
     def frame(self) -> pl.DataFrame:
-        if not self.parts:
-            return pl.DataFrame(
-                schema={ROW: self.row_dtype, "status": pl.String, "error": pl.String}
+        """The per-row outcomes, sorted by ``_row`` (status Enum, error Categorical)."""
+        parts = list(self.frames)
+        for (status, error), chunks in self.groups.items():
+            parts.append(
+                pl.DataFrame({ROW: pl.concat(chunks)}).with_columns(
+                    pl.lit(status, STATUS_DTYPE).alias("status"),
+                    pl.lit(error, pl.Categorical).alias("error"),
+                )
             )
-        return pl.concat(self.parts, rechunk=True).sort(ROW)
+        self.groups.clear()
+        if not parts:
+            return pl.DataFrame(
+                schema={ROW: self.row_dtype, "status": STATUS_DTYPE, "error": pl.Categorical}
+            )
+        return pl.concat(parts).sort(ROW)
 
 
 def _chunks(lf: pl.LazyFrame, chunk_size: int) -> Iterator[pl.DataFrame]:
@@ -324,19 +354,17 @@ def stream_export(
             offset += height
             run.row_dtype = report.valid.schema[ROW]
             if report.invalid.height:
-                run.parts.append(
+                run.add_frame(
                     report.invalid.select(
-                        pl.col(ROW).cast(run.row_dtype),
+                        ROW,
                         pl.lit("invalid").alias("status"),
                         pl.col("errors").list.join("; ").alias("error"),
                     )
                 )
             if report.skipped.height:
-                run.parts.append(
+                run.add_frame(
                     report.skipped.select(
-                        pl.col(ROW).cast(run.row_dtype),
-                        pl.lit("skipped").alias("status"),
-                        pl.col("reason").cast(pl.String).alias("error"),
+                        ROW, pl.lit("skipped").alias("status"), pl.col("reason").alias("error")
                     )
                 )
             valid = report.valid

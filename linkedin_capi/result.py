@@ -24,11 +24,15 @@ class ExportResult:
     Attributes
     ----------
     rows : pl.DataFrame
-        ``_row`` (the input row index), ``status`` (``sent``, ``failed``, ``invalid``,
-        ``skipped`` or ``dry_run``) and ``error`` (LinkedIn's or the validator's message;
-        null when sent), one row per input row, sorted by ``_row``.
+        ``_row`` (the input row index), ``status`` (``sent``, ``already_sent``, ``failed``,
+        ``invalid``, ``skipped`` or ``dry_run``) and ``error`` (LinkedIn's or the validator's
+        message; null when sent), one row per input row, sorted by ``_row``. A streaming
+        export (LazyFrame, journal) gives ``status`` as ``pl.Enum`` and ``error`` as
+        ``pl.Categorical`` (a few bytes a row at 10 million rows); compare them with
+        strings as usual, or ``cast(pl.String)``.
     report : ValidationReport or None
-        The validation the export sent from.
+        The validation the export sent from; ``None`` for a streaming export (it never
+        holds the whole validated dataset; messages are in ``rows``).
     requests : int
         HTTP requests made to ``conversionEvents`` (retries included).
     stopped : str or None

@@ -140,6 +140,6 @@ EXPORT_STATUSES: Final = ("sent", "already_sent", "failed", "invalid", "skipped"
 REQUESTS_PER_MINUTE: Final = 600
 REQUESTS_PER_DAY: Final = 300_000
 #: Rows pulled from a LazyFrame and validated at a time: bounds memory, not the dataset.
-STREAM_CHUNK_ROWS: Final = 250_000
+STREAM_CHUNK_ROWS: Final = 100_000
 #: Batches on the wire at once by default (LinkedIn's quota, not bandwidth, is the limit).
 MAX_IN_FLIGHT: Final = 2

@@ -109,15 +109,13 @@ class _Collected(_Outcomes):
     def __init__(self) -> None:
         super().__init__(_NoBar())
         self.unknown: list[tuple[list[int], str]] = []
-        self.unsent: list[tuple[list[int], str]] = []
         self.throttled: RateLimitError | None = None
         self.quota: DailyQuotaSpent | None = None
         self.fatal: CapiError | None = None
 
     def mark_transient(self, rows: list[int], error: CapiError) -> None:
         if isinstance(error, RateLimitError):
-            # A 429 ingested nothing: safe to send again later.
-            self.unsent.append((rows, str(error)))
+            # A 429 ingested nothing: these rows stay unsettled and are journaled 'unsent'.
             self.throttled = error
         else:
             self.unknown.append((rows, str(error)))
@@ -181,9 +179,12 @@ class _Run:
                 )
             )
             settled.update(out.failed_rows)
-        for row, error in zip(out.failed_rows, out.failed_errors, strict=True):
             if journal is not None:
-                journal.record([id_of[row]], "rejected", error)
+                by_error: dict[str, list[str]] = {}
+                for row, error in zip(out.failed_rows, out.failed_errors, strict=True):
+                    by_error.setdefault(error, []).append(id_of[row])
+                for error, ids in by_error.items():
+                    journal.record(ids, "rejected", error)
         for rows, error in out.unknown:
             note = (
                 f"no usable answer ({error}); LinkedIn may have ingested these events: "

@@ -57,7 +57,7 @@ from linkedin_capi.export import (
     _prefetched,
     _progress_bar,
 )
-from linkedin_capi.journal import Journal
+from linkedin_capi.journal import Journal, id_keys
 from linkedin_capi.payload import Batch, batch_bodies, event_json
 from linkedin_capi.report import ValidationReport
 from linkedin_capi.result import ExportResult
@@ -101,6 +101,7 @@ class _Job:
     rows: list[int]
     ids: list[str] | None
     batch: Batch
+    journal_batch: int | None = None
 
 
 class _Collected(_Outcomes):
@@ -159,6 +160,7 @@ class _Run:
         self.requests += out.requests
         journal = self.journal
         id_of = dict(zip(job.rows, job.ids, strict=True)) if job.ids is not None else {}
+        whole = len(out.sent) == 1 and len(out.sent[0]) == len(job.rows)
         settled: set[int] = set()
         for rows in out.sent:
             self.add(rows, "sent")
@@ -166,8 +168,11 @@ class _Run:
             if isinstance(self.bar, _CallbackBar):
                 self.bar.acknowledged(len(rows))
             settled.update(rows)
-            if journal is not None:
-                journal.record([id_of[r] for r in rows], "sent")
+            if journal is not None and job.journal_batch is not None:
+                if whole:  # the common case: one row of the journal updated
+                    journal.finish(job.journal_batch, "sent")
+                else:
+                    journal.record([id_of[r] for r in rows], "sent")
         if out.failed_rows:
             self.add_frame(
                 pl.DataFrame(
@@ -212,8 +217,11 @@ class _Run:
         left = [r for r in job.rows if r not in settled]
         if left:
             self.add(left, "failed", f"not sent: {self.stop or 'the export stopped early'}")
-            if journal is not None:
-                journal.record([id_of[r] for r in left], "unsent")
+            if journal is not None and job.journal_batch is not None:
+                if len(left) == len(job.rows):
+                    journal.finish(job.journal_batch, "unsent")
+                else:
+                    journal.record([id_of[r] for r in left], "unsent")
         self.streak = self.streak + 1 if out.unknown else 0
         if self.streak >= EXPORT_GIVE_UP_AFTER_BATCHES and self.stop is None:
             self.stop = (
@@ -310,6 +318,11 @@ def stream_export(
         book, owned = journal, False
     else:
         book, owned = Journal(journal), True
+    # What earlier runs settled: 16 bytes an id ('rejected'/'unsent' ids just go out again).
+    wanted = ["sent"] if resend_unknown else ["sent", "unknown"]
+    known = (
+        book.known().filter(pl.col("status").is_in(wanted)) if book is not None else pl.DataFrame()
+    )
     run = _Run(
         journal=book,
         bar=_progress_bar(progress, 0, 2),
@@ -373,7 +386,7 @@ def stream_export(
             if derive_event_ids:
                 valid = with_derived_event_ids(valid)
             if book is not None:
-                valid = _skip_done(valid, book, run, resend_unknown)
+                valid = _skip_done(valid, known, run, resend_unknown)
             for job in _jobs(valid, batch_size, book is not None):
                 if dry_run:
                     run.add(job.rows, "dry_run")
@@ -382,7 +395,7 @@ def stream_export(
                     run.add(job.rows, "failed", f"not sent: {run.stop}")
                     continue
                 if book is not None and job.ids is not None:
-                    book.record(job.ids, "unknown")  # write-ahead: in flight
+                    job.journal_batch = book.begin(job.ids)  # write-ahead: in flight
                 in_flight.append((job, pool.submit(work, job)))
                 # One more batch than there are senders waits, rendered, in the pool's
                 # queue: the next request starts the moment one ends.
@@ -429,7 +442,9 @@ def stream_export(
     return result
 
 
-def _skip_done(valid: pl.DataFrame, book: Journal, run: _Run, resend_unknown: bool) -> pl.DataFrame:
+def _skip_done(
+    valid: pl.DataFrame, known: pl.DataFrame, run: _Run, resend_unknown: bool
+) -> pl.DataFrame:
     """Drop rows the journal has as delivered (``already_sent``); the rest goes out."""
     missing = valid.get_column(EVENT_ID).is_null()
     if missing.any():
@@ -440,13 +455,16 @@ def _skip_done(valid: pl.DataFrame, book: Journal, run: _Run, resend_unknown: bo
             "pass derive_event_ids=True)",
         )
         valid = valid.filter(~missing)
-    known = book.lookup(valid.get_column(EVENT_ID).to_list())
-    if not known:
+    if not known.height:
         return valid
-    state = valid.get_column(EVENT_ID).replace_strict(known, default=None, return_dtype=pl.String)
-    done = state == "sent"
+    state = (
+        valid.select(*id_keys(pl.col(EVENT_ID)))
+        .join(known, on=["k1", "k2"], how="left", maintain_order="left")
+        .get_column("status")
+    )
+    done = (state == "sent").fill_null(False)
     run.add(valid.filter(done).get_column(ROW), "already_sent")
-    keep = ~done.fill_null(False)
+    keep = ~done
     if not resend_unknown:
         unknown = (state == "unknown").fill_null(False)
         run.add(

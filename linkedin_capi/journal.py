@@ -1,8 +1,8 @@
 """``Journal``: a small SQLite file that remembers which events LinkedIn accepted.
 
 An export given ``journal="path.db"`` records the outcome of every batch, keyed by the
-event's ``eventId``, and commits after each one. Re-running the same export after a crash,
-a ``kill -9`` or a partial failure sends only what was not accepted yet.
+events' ``eventId``, and commits after each one. Re-running the same export after a
+crash, a ``kill -9`` or a partial failure sends only what was not accepted yet.
 
 States of an event id:
 
@@ -12,12 +12,17 @@ States of an event id:
     LinkedIn may or may not have ingested it. A re-run sends it again with the same
     ``eventId`` (``resend_unknown=True``, the default) or leaves it alone.
 ``sent``
-    LinkedIn acknowledged it. Never sent again, never downgraded.
+    LinkedIn acknowledged it. Never sent again; a later record never undoes it.
 ``rejected``
     LinkedIn refused it (400/422 for this element): nothing was ingested; a re-run retries.
 ``unsent``
-    Not ingested (HTTP 429 stop, or the run stopped before an answer said so); a re-run
-    sends it.
+    Not ingested (HTTP 429 stop, or the run stopped before sending it); a re-run sends it.
+
+Layout: one row per *batch* (its ids as a JSON array, its status), appended in order;
+a batch's acknowledgement updates one row. That keeps the write cost per batch, not per
+event (a keyed per-event table ran at ~30,000 events/s here, below LinkedIn's own limit).
+An id's state is ``sent`` if any record says so, else the latest record's. Reading the
+journal back (:meth:`known`) hashes ids to 128 bits, 16 bytes an id in memory.
 
 The file is in WAL mode with ``synchronous=NORMAL``: a committed outcome survives the
 process being killed (not necessarily a power cut, which is not this file's job).
@@ -25,35 +30,45 @@ process being killed (not necessarily a power cut, which is not this file's job)
 Examples
 --------
 >>> journal = Journal(":memory:")
->>> journal.record(["a", "b"], "unknown")
->>> journal.record(["a"], "sent")
->>> journal.lookup(["a", "b", "c"])
-{'a': 'sent', 'b': 'unknown'}
+>>> batch = journal.begin(["a", "b"])
+>>> journal.finish(batch, "sent")
+>>> journal.record(["b"], "rejected", "HTTP 422: bad")  # does not undo 'sent'
+>>> journal.record(["c"], "unknown")
+>>> journal.lookup(["a", "b", "c", "d"])
+{'a': 'sent', 'b': 'sent', 'c': 'unknown'}
 >>> journal.counts()
-{'sent': 1, 'unknown': 1}
+{'unknown': 1, 'sent': 2}
 >>> journal.close()
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
 from collections.abc import Sequence
 
+import polars as pl
+import polars_hash  # noqa: F401  (registers the ``nchash`` expression namespace)
+
 from linkedin_capi.errors import ConfigError
 
-__all__ = ["JOURNAL_STATES", "Journal"]
+__all__ = ["JOURNAL_STATES", "Journal", "id_keys"]
 
 JOURNAL_STATES = ("unknown", "sent", "rejected", "unsent")
+_STATE = pl.Enum(JOURNAL_STATES)
+#: Batches read back per query when loading the journal (bounds the Python strings held).
+_PAGE = 64
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    event_id TEXT PRIMARY KEY,
+CREATE TABLE IF NOT EXISTS batches (
+    id INTEGER PRIMARY KEY,
     status TEXT NOT NULL,
     error TEXT,
-    updated REAL NOT NULL
-) WITHOUT ROWID;
+    updated REAL NOT NULL,
+    ids TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS stops (
     at REAL NOT NULL,
     reason TEXT NOT NULL,
@@ -61,12 +76,13 @@ CREATE TABLE IF NOT EXISTS stops (
 );
 """
 
-# A 'sent' event stays 'sent': a late answer about an older attempt never undoes it.
-_UPSERT = (
-    "INSERT INTO events (event_id, status, error, updated) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT(event_id) DO UPDATE SET status = excluded.status, error = excluded.error, "
-    "updated = excluded.updated WHERE events.status != 'sent'"
-)
+
+def id_keys(ids: pl.Expr) -> list[pl.Expr]:
+    """Two independent 64-bit hashes of an eventId (``k1``, ``k2``): a 128-bit key."""
+    return [
+        ids.nchash.xxh3_64().alias("k1"),  # type: ignore[attr-defined]
+        ids.nchash.xxhash64().alias("k2"),  # type: ignore[attr-defined]
+    ]
 
 
 class Journal:
@@ -85,37 +101,43 @@ class Journal:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
-            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS probe (event_id TEXT PRIMARY KEY)")
         except sqlite3.DatabaseError as exc:
             raise ConfigError(
                 f"journal={self.path!r} cannot be used as an export journal ({exc}); pass the "
                 "path of a journal file written by an earlier export, or a new path"
             ) from None
 
-    def record(self, event_ids: Sequence[str], status: str, error: str | None = None) -> None:
-        """Set ``status`` for these ids and commit (``sent`` is never overwritten)."""
+    # -- writing ---------------------------------------------------------------------------
+
+    def _insert(self, event_ids: Sequence[str], status: str, error: str | None) -> int:
         if status not in JOURNAL_STATES:
             raise ValueError(f"status must be one of {JOURNAL_STATES}, got {status!r}")
-        now = time.time()
         with self._db:  # one transaction, committed on exit
-            self._db.executemany(_UPSERT, ((i, status, error, now) for i in event_ids))
-
-    def lookup(self, event_ids: Sequence[str]) -> dict[str, str]:
-        """``{event_id: status}`` for the ids the journal knows (others are absent)."""
-        with self._db:
-            self._db.execute("DELETE FROM probe")
-            self._db.executemany(
-                "INSERT OR IGNORE INTO probe (event_id) VALUES (?)", ((i,) for i in event_ids)
+            cursor = self._db.execute(
+                "INSERT INTO batches (status, error, updated, ids) VALUES (?, ?, ?, ?)",
+                (status, error, time.time(), json.dumps(list(event_ids))),
             )
-            rows = self._db.execute(
-                "SELECT e.event_id, e.status FROM probe p JOIN events e USING (event_id)"
-            ).fetchall()
-        return dict(rows)
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
 
-    def counts(self) -> dict[str, int]:
-        """Event ids per state (states with none are left out)."""
-        rows = self._db.execute("SELECT status, count(*) FROM events GROUP BY status").fetchall()
-        return {status: n for status, n in sorted(rows, key=lambda r: JOURNAL_STATES.index(r[0]))}
+    def begin(self, event_ids: Sequence[str]) -> int:
+        """Write-ahead: these ids are about to be sent (``unknown``); the batch's number."""
+        return self._insert(event_ids, "unknown", None)
+
+    def finish(self, batch: int, status: str, error: str | None = None) -> None:
+        """The outcome of a whole batch from :meth:`begin` (one row updated)."""
+        if status not in JOURNAL_STATES:
+            raise ValueError(f"status must be one of {JOURNAL_STATES}, got {status!r}")
+        with self._db:
+            self._db.execute(
+                "UPDATE batches SET status = ?, error = ?, updated = ? WHERE id = ?",
+                (status, error, time.time(), batch),
+            )
+
+    def record(self, event_ids: Sequence[str], status: str, error: str | None = None) -> None:
+        """The outcome of some ids on their own (part of a batch); ``sent`` always wins."""
+        if event_ids:
+            self._insert(event_ids, status, error)
 
     def record_stop(self, reason: str, resume_at: str | None) -> None:
         """Note why an export stopped early and when it can go on (UTC ISO time)."""
@@ -124,6 +146,75 @@ class Journal:
                 "INSERT INTO stops (at, reason, resume_at) VALUES (?, ?, ?)",
                 (time.time(), reason, resume_at),
             )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _records(self, *, keyed: bool) -> pl.DataFrame:
+        """Every (id or key, status) record in write order, read a page of batches at a time."""
+        parts: list[pl.DataFrame] = []
+        last = 0
+        while True:
+            page = self._db.execute(
+                "SELECT id, status, ids FROM batches WHERE id > ? ORDER BY id LIMIT ?",
+                (last, _PAGE),
+            ).fetchall()
+            if not page:
+                break
+            last = page[-1][0]
+            frame = (
+                pl.DataFrame(
+                    {
+                        "seq": [r[0] for r in page],
+                        "status": pl.Series([r[1] for r in page], dtype=_STATE),
+                        "ids": [r[2] for r in page],
+                    }
+                )
+                .with_columns(pl.col("ids").str.json_decode(pl.List(pl.String)))
+                .explode("ids")
+                .drop_nulls("ids")
+            )
+            key = id_keys(pl.col("ids")) if keyed else [pl.col("ids").alias("event_id")]
+            parts.append(frame.select(*key, "seq", "status"))
+        if not parts:
+            cols = ["k1", "k2"] if keyed else ["event_id"]
+            dtype = pl.UInt64 if keyed else pl.String
+            return pl.DataFrame(
+                schema={**dict.fromkeys(cols, dtype), "seq": pl.Int64, "status": _STATE}
+            )
+        return pl.concat(parts)
+
+    @staticmethod
+    def _final(records: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+        """One state per id: ``sent`` if any record says so, else the latest one."""
+        return (
+            records.sort("seq")
+            .group_by(by, maintain_order=True)
+            .agg(
+                pl.when((pl.col("status") == "sent").any())
+                .then(pl.lit("sent", _STATE))
+                .otherwise(pl.col("status").last())
+                .alias("status")
+            )
+        )
+
+    def known(self) -> pl.DataFrame:
+        """Every id's state as ``k1``, ``k2`` (see :func:`id_keys`), ``status``."""
+        return self._final(self._records(keyed=True), ["k1", "k2"])
+
+    def states(self) -> pl.DataFrame:
+        """Every id's state as ``event_id``, ``status`` (for inspection; holds the ids)."""
+        return self._final(self._records(keyed=False), ["event_id"])
+
+    def lookup(self, event_ids: Sequence[str]) -> dict[str, str]:
+        """``{event_id: status}`` for the ids the journal knows (others are absent)."""
+        states = self.states().filter(pl.col("event_id").is_in(list(event_ids)))
+        return dict(states.select("event_id", pl.col("status").cast(pl.String)).iter_rows())
+
+    def counts(self) -> dict[str, int]:
+        """Event ids per state (states with none are left out)."""
+        counts = self.states().get_column("status").value_counts()
+        found = dict(counts.select(pl.col("status").cast(pl.String), "count").iter_rows())
+        return {s: found[s] for s in JOURNAL_STATES if found.get(s)}
 
     def last_stop(self) -> tuple[str, str | None] | None:
         """``(reason, resume_at)`` of the latest early stop, or ``None``."""

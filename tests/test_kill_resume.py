@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from linkedin_capi.journal import Journal
@@ -76,7 +77,7 @@ def test_sigkill_mid_export_then_resume(tmp_path: Path) -> None:
         assert killed_at < N  # it really died mid-export
 
         with Journal(journal) as book:
-            states = dict(book._db.execute("SELECT event_id, status FROM events").fetchall())
+            states = dict(book.states().select("event_id", pl.col("status").cast(pl.String)).rows())
         unknown = {k for k, v in states.items() if v == "unknown"}
         sent = {k for k, v in states.items() if v == "sent"}
         assert sent and set(sb.event_ids) >= sent  # what the journal calls sent, arrived

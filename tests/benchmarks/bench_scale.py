@@ -37,6 +37,25 @@ import polars as pl
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_export import _sink  # the same LinkedIn-shaped sink
 
+
+def _slow_sink(port_out: Any, counter: Any, latency: float) -> None:
+    """``_sink`` that waits ``latency`` seconds before each answer (LinkedIn's round trip)."""
+    import bench_export
+
+    handler_sleep = time.sleep
+    original = bench_export.BaseHTTPRequestHandler.handle_one_request
+
+    def handle_one_request(self: Any) -> None:
+        if latency:
+            handler_sleep(latency)
+        original(self)
+
+    # Each request on a connection waits ``latency`` before it is read (the client sends
+    # the next request as soon as it has the previous answer, so every request waits).
+    bench_export.BaseHTTPRequestHandler.handle_one_request = handle_one_request  # type: ignore[method-assign]
+    _sink(port_out, counter)
+
+
 NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
 
 
@@ -70,7 +89,9 @@ def _rss_now() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _child(parquet: str, port: int, in_flight: int, chunk: int, out: Any) -> None:
+def _child(
+    parquet: str, port: int, in_flight: int, chunk: int, journal: str | None, out: Any
+) -> None:
     from linkedin_capi import Connection
     from linkedin_capi.export import export
 
@@ -89,6 +110,7 @@ def _child(parquet: str, port: int, in_flight: int, chunk: int, out: Any) -> Non
         rate_limit=None,
         max_in_flight=in_flight,
         chunk_size=chunk,
+        journal=journal,
     )
     elapsed = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
@@ -104,10 +126,12 @@ def _child(parquet: str, port: int, in_flight: int, chunk: int, out: Any) -> Non
     )
 
 
-def _run(parquet: str, port: int, in_flight: int, chunk: int) -> dict[str, Any]:
+def _run(
+    parquet: str, port: int, in_flight: int, chunk: int, journal: str | None
+) -> dict[str, Any]:
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(parquet, port, in_flight, chunk, out))
+    proc = ctx.Process(target=_child, args=(parquet, port, in_flight, chunk, journal, out))
     proc.start()
     answer: dict[str, Any] = out.get()
     proc.join()
@@ -119,19 +143,24 @@ def main() -> None:
     ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
     ap.add_argument("--in-flight", type=int, nargs="+", default=[1, 4])
     ap.add_argument("--chunk", type=int, default=None, help="chunk_size (default: the SDK's)")
+    ap.add_argument("--journal", action="store_true", help="export with a (fresh) journal")
+    ap.add_argument(
+        "--sink-latency", type=float, default=0.0, help="seconds the sink waits per request"
+    )
     args = ap.parse_args()
     from linkedin_capi._constants import STREAM_CHUNK_ROWS
 
     chunk = args.chunk or STREAM_CHUNK_ROWS
     ctx = mp.get_context("spawn")
     ports, counter = ctx.Queue(), ctx.Value("q", 0)
-    sink = ctx.Process(target=_sink, args=(ports, counter), daemon=True)
+    sink = ctx.Process(target=_slow_sink, args=(ports, counter, args.sink_latency), daemon=True)
     sink.start()
     port = ports.get()
     mb = 1024 * 1024
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python "
-        f"{platform.python_version()}, polars {pl.__version__}; chunk_size {chunk:,}"
+        f"{platform.python_version()}, polars {pl.__version__}; chunk_size {chunk:,}; "
+        f"sink latency {args.sink_latency * 1000:.0f} ms; journal {args.journal}"
     )
     records = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,7 +170,8 @@ def main() -> None:
             size = os.path.getsize(parquet)
             for k in args.in_flight:
                 before = counter.value
-                r = _run(parquet, port, k, chunk)
+                journal = str(Path(tmp) / f"j-{rows}-{k}.db") if args.journal else None
+                r = _run(parquet, port, k, chunk, journal)
                 assert r["counts"]["sent"] == rows, r["counts"]
                 assert counter.value - before == rows, (counter.value, before)  # all arrived
                 rate = rows / r["time"]

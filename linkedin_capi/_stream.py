@@ -57,7 +57,7 @@ from linkedin_capi.export import (
     _prefetched,
     _progress_bar,
 )
-from linkedin_capi.journal import Journal, id_keys
+from linkedin_capi.journal import Journal, KnownIds, id_keys
 from linkedin_capi.payload import Batch, batch_bodies, event_json
 from linkedin_capi.report import ValidationReport
 from linkedin_capi.result import ExportResult
@@ -318,11 +318,8 @@ def stream_export(
         book, owned = journal, False
     else:
         book, owned = Journal(journal), True
-    # What earlier runs settled: 16 bytes an id ('rejected'/'unsent' ids just go out again).
-    wanted = ["sent"] if resend_unknown else ["sent", "unknown"]
-    known = (
-        book.known().filter(pl.col("status").is_in(wanted)) if book is not None else pl.DataFrame()
-    )
+    # What earlier runs settled, as sorted 128-bit keys (~17 bytes an id).
+    known = book.known() if book is not None else None
     run = _Run(
         journal=book,
         bar=_progress_bar(progress, 0, 2),
@@ -385,7 +382,7 @@ def stream_export(
             del report
             if derive_event_ids:
                 valid = with_derived_event_ids(valid)
-            if book is not None:
+            if known is not None:
                 valid = _skip_done(valid, known, run, resend_unknown)
             for job in _jobs(valid, batch_size, book is not None):
                 if dry_run:
@@ -443,7 +440,7 @@ def stream_export(
 
 
 def _skip_done(
-    valid: pl.DataFrame, known: pl.DataFrame, run: _Run, resend_unknown: bool
+    valid: pl.DataFrame, known: KnownIds, run: _Run, resend_unknown: bool
 ) -> pl.DataFrame:
     """Drop rows the journal has as delivered (``already_sent``); the rest goes out."""
     missing = valid.get_column(EVENT_ID).is_null()
@@ -455,13 +452,9 @@ def _skip_done(
             "pass derive_event_ids=True)",
         )
         valid = valid.filter(~missing)
-    if not known.height:
+    if not len(known):
         return valid
-    state = (
-        valid.select(*id_keys(pl.col(EVENT_ID)))
-        .join(known, on=["k1", "k2"], how="left", maintain_order="left")
-        .get_column("status")
-    )
+    state = known.status(valid.select(*id_keys(pl.col(EVENT_ID))))
     done = (state == "sent").fill_null(False)
     run.add(valid.filter(done).get_column(ROW), "already_sent")
     keep = ~done

@@ -54,7 +54,7 @@ import polars_hash  # noqa: F401  (registers the ``nchash`` expression namespace
 
 from linkedin_capi.errors import ConfigError
 
-__all__ = ["JOURNAL_STATES", "Journal", "id_keys"]
+__all__ = ["JOURNAL_STATES", "Journal", "KnownIds", "id_keys"]
 
 JOURNAL_STATES = ("unknown", "sent", "rejected", "unsent")
 _STATE = pl.Enum(JOURNAL_STATES)
@@ -83,6 +83,43 @@ def id_keys(ids: pl.Expr) -> list[pl.Expr]:
         ids.nchash.xxh3_64().alias("k1"),  # type: ignore[attr-defined]
         ids.nchash.xxhash64().alias("k2"),  # type: ignore[attr-defined]
     ]
+
+
+class KnownIds:
+    """What a journal knows, held as a sorted key array (about 17 bytes an id).
+
+    Lookups are a binary search per id (``search_sorted``), not a hash join: the table is
+    built once per export and probed once per chunk.
+    """
+
+    def __init__(self, records: pl.DataFrame) -> None:
+        # Per key, 'sent' first, then the latest record: the first match is the state.
+        rank = pl.when(pl.col("status") == "sent").then(pl.lit(-(2**62))).otherwise(-pl.col("seq"))
+        table = records.sort(pl.col("k1"), rank).select("k1", "k2", "status")
+        self._k1 = table.get_column("k1")
+        self._k2 = table.get_column("k2")
+        self._status = table.get_column("status")
+
+    def __len__(self) -> int:
+        return self._k1.len()
+
+    def status(self, keys: pl.DataFrame) -> pl.Series:
+        """The state of each row of ``keys`` (``k1``, ``k2``), null when unknown.
+
+        A 64-bit collision of ``k1`` between two different ids can only make an id look
+        unknown (it is sent again), never make an unsent id look sent.
+        """
+        if not len(self):
+            return pl.Series("status", [None] * keys.height, dtype=_STATE)
+        k1, k2 = keys.get_column("k1"), keys.get_column("k2")
+        at = self._k1.search_sorted(k1, side="left").clip(0, len(self) - 1)
+        hit = (self._k1.gather(at) == k1) & (self._k2.gather(at) == k2)
+        found = self._status.gather(at)
+        return (
+            pl.DataFrame({"hit": hit, "found": found})
+            .select(pl.when(pl.col("hit")).then(pl.col("found")).alias("status"))
+            .to_series()
+        )
 
 
 class Journal:
@@ -197,9 +234,9 @@ class Journal:
             )
         )
 
-    def known(self) -> pl.DataFrame:
-        """Every id's state as ``k1``, ``k2`` (see :func:`id_keys`), ``status``."""
-        return self._final(self._records(keyed=True), ["k1", "k2"])
+    def known(self) -> KnownIds:
+        """Every id's state, as 128-bit keys sorted for lookups (see :class:`KnownIds`)."""
+        return KnownIds(self._records(keyed=True))
 
     def states(self) -> pl.DataFrame:
         """Every id's state as ``event_id``, ``status`` (for inspection; holds the ids)."""

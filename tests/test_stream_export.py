@@ -13,7 +13,7 @@ from linkedin_capi import errors
 from linkedin_capi._constants import EXPORT_STATUSES
 from linkedin_capi._ratelimit import Limiter, RateLimit, next_utc_midnight
 from linkedin_capi.export import export
-from linkedin_capi.journal import Journal
+from linkedin_capi.journal import Journal, id_keys
 from linkedin_capi.sandbox import Sandbox
 from linkedin_capi.validate import validate
 from tests._scale_helpers import NOW, NOW_MS, assert_exactly_once, conn, frame
@@ -342,3 +342,43 @@ def test_stream_option_errors() -> None:
     with pytest.raises(errors.ConfigError, match="journal"):
         bad = Path(__file__)  # a Python file is not a SQLite database
         export(frame(1), None, 1, dry_run=True, journal=bad)
+
+
+def test_journal_states_sent_wins_then_latest() -> None:
+    with Journal(":memory:") as book:
+        b = book.begin(["a", "b", "c"])
+        book.record(["b"], "rejected", "HTTP 422")
+        book.finish(b, "sent")  # 'a', 'b', 'c' acknowledged after all
+        book.record(["c"], "unknown")  # a later unknown never undoes 'sent'
+        book.record(["d"], "unknown")
+        book.record(["d"], "rejected", "HTTP 422")  # latest wins when none was sent
+        book.record(["e"], "unsent")
+        assert book.lookup(["a", "b", "c", "d", "e", "f"]) == {
+            "a": "sent",
+            "b": "sent",
+            "c": "sent",
+            "d": "rejected",
+            "e": "unsent",
+        }
+        keys = pl.DataFrame({"id": ["d", "f", "a"]}).select(*id_keys(pl.col("id")))
+        assert book.known().status(keys).to_list() == ["rejected", None, "sent"]
+
+
+def test_unknown_events_can_be_left_alone(sb: Sandbox, tmp_path: Path) -> None:
+    journal = tmp_path / "j.db"
+    with Journal(journal) as book:
+        book.begin([f"evt-{i}" for i in range(10)])  # a run died with these on the wire
+    result = export(
+        frame(50),
+        conn(sb),
+        sb.rule_id,
+        now=NOW,
+        journal=journal,
+        resend_unknown=False,
+        progress=False,
+    )
+    assert (result.sent, result.failed) == (40, 10)
+    assert result.failures.get_column("error").cast(pl.String).str.contains("not re-sent").all()
+    assert_exactly_once(sb, [f"evt-{i}" for i in range(10, 50)])
+    again = export(frame(50), conn(sb), sb.rule_id, now=NOW, journal=journal, progress=False)
+    assert (again.already_sent, again.sent) == (40, 10)  # the default re-sends them

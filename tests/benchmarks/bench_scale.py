@@ -182,6 +182,17 @@ def main() -> None:
                     f"result.rows {r['rows_bytes'] / mb:5,.0f} MB)"
                 )
                 records.append({"rows": rows, "in_flight": k, **r})
+                if journal is not None:  # the same export again: everything already sent
+                    before = counter.value
+                    again = _run(parquet, port, k, chunk, journal)
+                    assert again["counts"]["already_sent"] == rows, again["counts"]
+                    assert counter.value == before  # nothing sent twice
+                    print(
+                        f"   re-run with the journal: {again['time']:7.2f} s "
+                        f"{rows / again['time']:12,.0f} rows/s (all already sent)  peak RSS "
+                        f"{again['peak'] / mb:6,.0f} MB"
+                    )
+                    records.append({"rows": rows, "in_flight": k, "rerun": True, **again})
             os.unlink(parquet)
     sink.terminate()
     print(json.dumps([{k: v for k, v in r.items() if k != "counts"} for r in records]))

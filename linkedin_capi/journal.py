@@ -94,11 +94,12 @@ class KnownIds:
 
     def __init__(self, records: pl.DataFrame) -> None:
         # Per key, 'sent' first, then the latest record: the first match is the state.
-        rank = pl.when(pl.col("status") == "sent").then(pl.lit(-(2**62))).otherwise(-pl.col("seq"))
-        table = records.sort(pl.col("k1"), rank).select("k1", "k2", "status")
-        self._k1 = table.get_column("k1")
-        self._k2 = table.get_column("k2")
-        self._status = table.get_column("status")
+        rank = pl.when(pl.col("status") == "sent").then(pl.lit(-(2**40))).otherwise(-pl.col("seq"))
+        # One permutation, then one column at a time: peak memory stays near the table's.
+        order = records.select(pl.arg_sort_by(pl.col("k1"), rank)).to_series()
+        self._k1 = records.get_column("k1").gather(order)
+        self._k2 = records.get_column("k2").gather(order)
+        self._status = records.get_column("status").gather(order)
 
     def __len__(self) -> int:
         return self._k1.len()
@@ -218,7 +219,7 @@ class Journal:
             return pl.DataFrame(
                 schema={**dict.fromkeys(cols, dtype), "seq": pl.Int64, "status": _STATE}
             )
-        return pl.concat(parts)
+        return pl.concat(parts, rechunk=False)  # chunks linked, not copied
 
     @staticmethod
     def _final(records: pl.DataFrame, by: list[str]) -> pl.DataFrame:

@@ -7,7 +7,8 @@ e-mail addresses masked, capped row counts). Text forms live beside the objects.
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from linkedin_capi._constants import ROW, WINDOW_DAYS
 from linkedin_capi._html import (
@@ -19,12 +20,24 @@ from linkedin_capi._html import (
     section,
     short,
     table,
+    text_table,
 )
 
 if TYPE_CHECKING:
     from linkedin_capi.report import ValidationReport
 
-__all__ = ["report_html", "stacked_bar"]
+__all__ = [
+    "accounts_html",
+    "error_html",
+    "label",
+    "message_html",
+    "report_html",
+    "result_html",
+    "rule_html",
+    "rules_html",
+    "rules_text",
+    "stacked_bar",
+]
 
 #: Invalid rows shown in the HTML report; every row is in ``report.invalid``.
 SHOWN_ROWS = 10
@@ -137,3 +150,164 @@ def _invalid_rows(report: ValidationReport) -> str:
         "</div>"
     )
     return table(headers, rows, right=[0], raw=range(1, len(headers))) + note
+
+
+# -- rules, accounts, results, errors (duck-typed: the objects only need their fields) -----
+
+
+def label(value: object) -> str:
+    """A readable label for one of LinkedIn's enum values: ``ADD_TO_CART`` → ``Add to cart``.
+
+    Examples
+    --------
+    >>> label("LAST_TOUCH_BY_CAMPAIGN"), label(None)
+    ('Last touch by campaign', '–')
+    """
+    if value is None:
+        return "–"
+    return str(value).replace("_", " ").capitalize()
+
+
+def _days(value: object) -> str:
+    return "–" if value is None else f"{value} days"
+
+
+def _flag(value: object) -> str:
+    if value is True:
+        return "yes"
+    return "no" if value is False else "–"
+
+
+def rule_fields(rule: Any) -> list[tuple[str, str]]:
+    """``(name, text)`` pairs describing a conversion rule, in reading order."""
+    campaigns = getattr(rule, "campaigns", None) or []
+    return [
+        ("id", str(rule.id)),
+        ("name", str(getattr(rule, "name", "") or "")),
+        ("URN", str(rule.urn)),
+        ("type", label(getattr(rule, "type", None))),
+        ("post-click window", _days(getattr(rule, "post_click_window", None))),
+        ("view-through window", _days(getattr(rule, "view_through_window", None))),
+        ("attribution", label(getattr(rule, "attribution_type", None))),
+        ("enabled", _flag(getattr(rule, "enabled", None))),
+        ("method", str(getattr(rule, "conversion_method", None) or "–")),
+        ("account", str(getattr(rule, "account", None) or "–")),
+        ("campaigns", str(len(campaigns))),
+    ]
+
+
+def rule_html(rule: Any, *, title: str = "ConversionRule") -> str:
+    """A conversion rule as a two-column table (the URN is what events use)."""
+    rows = [(k, esc(v) if k != "URN" else f"<code>{esc(v)}</code>") for k, v in rule_fields(rule)]
+    return panel(title, table(["", ""], rows, raw=[1]), subtitle=str(rule.name or ""))
+
+
+_RULE_COLUMNS = ["id", "name", "type", "post-click", "view-through", "attribution", "enabled"]
+
+
+def rule_rows(rules: Iterable[Any]) -> list[list[str]]:
+    """One row of :data:`_RULE_COLUMNS` per rule (for the HTML and text tables)."""
+    return [
+        [
+            str(r.id),
+            str(r.name or ""),
+            label(r.type),
+            _days(r.post_click_window),
+            _days(r.view_through_window),
+            label(r.attribution_type),
+            _flag(r.enabled),
+        ]
+        for r in rules
+    ]
+
+
+def rules_html(rules: Sequence[Any], *, title: str = "Conversion rules") -> str:
+    """A list of rules as a table; rules that cannot take API events are marked."""
+    rows = rule_rows(rules)
+    for row, rule in zip(rows, rules, strict=True):
+        if not getattr(rule, "streamable", True):
+            row[1] += f" (method {rule.conversion_method}: not for the Conversions API)"
+    body = table(_RULE_COLUMNS, rows, right=[0]) if rows else "<div>no rules</div>"
+    return panel(title, body, subtitle=f"{len(rows)} rules")
+
+
+def rules_text(rules: Sequence[Any]) -> str:
+    """A list of rules as a plain-text table."""
+    return text_table(_RULE_COLUMNS, rule_rows(rules))
+
+
+_ACCOUNT_COLUMNS = ["id", "name", "role", "usable", "status", "currency", "test"]
+
+
+def account_rows(accounts: Iterable[Any]) -> list[list[str]]:
+    """One row of :data:`_ACCOUNT_COLUMNS` per ad account."""
+    return [
+        [
+            str(a.id),
+            str(a.name or "–"),
+            str(a.role),
+            _flag(a.usable),
+            str(a.status or "–"),
+            str(a.currency or "–"),
+            _flag(a.test),
+        ]
+        for a in accounts
+    ]
+
+
+def accounts_html(accounts: Sequence[Any], *, title: str = "Ad accounts") -> str:
+    """Ad accounts as a table (VIEWER accounts cannot upload: ``usable`` no)."""
+    body = table(_ACCOUNT_COLUMNS, account_rows(accounts), right=[0])
+    return panel(title, body, subtitle=f"{len(accounts)} accounts")
+
+
+def error_html(exc: BaseException, *, title: str | None = None) -> str:
+    """An exception as a red panel: its class, message and, for API errors, the details."""
+    details = []
+    for attr in ("status", "code", "request_id", "hint"):
+        value = getattr(exc, attr, None)
+        if value not in (None, ""):
+            details.append((attr.replace("_", " "), esc(value)))
+    body = (
+        f"<div style='color:{COLORS['invalid']};white-space:pre-wrap'>"
+        f"{html.escape(short(str(exc), 2000))}</div>"
+    )
+    if details:
+        body += table(["", ""], details, raw=[1])
+    return panel(title or type(exc).__name__, body)
+
+
+def message_html(text: str, *, color: str = COLORS["muted"]) -> str:
+    """A one-line status message."""
+    return f"<div style='color:{color}'>{html.escape(text)}</div>"
+
+
+def result_html(result: Any) -> str:
+    """An :class:`~linkedin_capi.result.ExportResult`: counts and the most frequent errors."""
+    counts: dict[str, int] = result.counts
+    statuses = [s for s in ("sent", "failed", "invalid", "skipped", "dry_run") if counts.get(s)]
+    colors = {s: COLORS.get(s, COLORS["skipped"]) for s in statuses}
+    head = "".join(badge(s.replace("_", " "), counts[s], colors[s]) for s in statuses)
+    head += stacked_bar([(counts[s], colors[s], s) for s in statuses])
+    body = head or "<div>no rows</div>"
+    failures = result.failures
+    if failures.height:
+        top = (
+            failures.group_by("status", "error")
+            .len()
+            .sort(["len", "error"], descending=[True, False])
+            .head(SHOWN_ROWS)
+        )
+        rows = [(s, esc(e), str(n)) for s, e, n in top.iter_rows()]
+        body += section(
+            "Most frequent problems", table(["status", "error", "rows"], rows, right=[2], raw=[1])
+        )
+    requests = getattr(result, "requests", None)
+    note = f"{requests} requests · " if requests is not None else ""
+    body += (
+        f"<div style='margin-top:6px;color:{COLORS['muted']};font-size:11px'>{note}"
+        "every row: <code>.rows</code> (<code>_row</code>, <code>status</code>, "
+        "<code>error</code>); your frame with outcomes: <code>.join(df)</code></div>"
+    )
+    state = "ok" if result.ok else "needs attention"
+    return panel("ExportResult", body, subtitle=f"{counts.get('total', 0)} rows · {state}")

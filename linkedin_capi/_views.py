@@ -6,11 +6,12 @@ e-mail addresses masked, capped row counts). Text forms live beside the objects.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from linkedin_capi._constants import ROW, WINDOW_DAYS
+from linkedin_capi._constants import API_VERSIONS, ROW, WINDOW_DAYS
 from linkedin_capi._html import (
     COLORS,
     badge,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "accounts_html",
+    "connection_html",
     "error_html",
     "label",
     "message_html",
@@ -311,3 +313,40 @@ def result_html(result: Any) -> str:
     )
     state = "ok" if result.ok else "needs attention"
     return panel("ExportResult", body, subtitle=f"{counts.get('total', 0)} rows · {state}")
+
+
+def _when(epoch: float | None) -> str:
+    if epoch is None:
+        return "unknown"
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def connection_fields(conn: Any) -> list[tuple[str, str]]:
+    """``(name, text)`` pairs describing a connection; secrets are never read here."""
+    token = getattr(conn, "_token", None)
+    if token is None or getattr(token, "access_token", None) is None:
+        access = "none yet (fetched with the refresh token on first use)"
+    else:
+        access = f"set, valid until {_when(token.expires_at)}"
+    has_refresh = token is not None and getattr(token, "refresh_token", None) is not None
+    refresh = "none"
+    if has_refresh:
+        refresh = f"set, valid until {_when(getattr(token, 'refresh_token_expires_at', None))}"
+    version = str(getattr(conn, "api_version", None) or "–")
+    sunset = API_VERSIONS.get(version)
+    if sunset is not None:
+        version += f" (sunset {sunset:%Y-%m-%d})"
+    return [
+        ("client id", str(getattr(conn, "client_id", None) or "–")),
+        ("ad account", str(getattr(conn, "ad_account_id", None) or "– (chosen on first use)")),
+        ("LinkedIn-Version", version),
+        ("base URL", str(getattr(conn, "base_url", None) or "–")),
+        ("access token", access),
+        ("refresh token", refresh),
+    ]
+
+
+def connection_html(conn: Any) -> str:
+    """A connection's settings and token state (never a token or secret)."""
+    rows = [(k, esc(v)) for k, v in connection_fields(conn)]
+    return panel("Connection", table(["", ""], rows, raw=[1]))

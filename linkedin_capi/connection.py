@@ -485,6 +485,11 @@ class Connection:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _repr_html_(self) -> str:
+        from linkedin_capi._views import connection_html
+
+        return connection_html(self)
+
     def __repr__(self) -> str:
         # getattr: also called on a half-built instance (tracebacks of a failed __init__).
         token: Token | None = getattr(self, "_token", None)

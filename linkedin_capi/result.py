@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -108,15 +107,6 @@ class ExportResult:
         return f"ExportResult({self.summary()}, ok={self.ok})"
 
     def _repr_html_(self) -> str:
-        counts = self.counts
-        cells = "".join(
-            f"<td>{html.escape(s)}</td><td>{counts[s]}</td>" for s in EXPORT_STATUSES if counts[s]
-        )
-        errors: Any = (
-            self.failures.group_by("error").len().sort("len", descending=True).head(5).rows()
-        )
-        items = "".join(f"<li>{n} × {html.escape(str(e))}</li>" for e, n in errors)
-        return (
-            f"<div><b>ExportResult</b> ({'ok' if self.ok else 'needs attention'})"
-            f"<table><tr>{cells}</tr></table>{'<ul>' + items + '</ul>' if items else ''}</div>"
-        )
+        from linkedin_capi._views import result_html
+
+        return result_html(self)

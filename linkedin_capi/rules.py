@@ -58,7 +58,7 @@ def _choice(what: str, value: object, choices: Iterable[str]) -> str:
     raise ConfigError(f"{what}: expected one of {', '.join(allowed)}; got {value!r}")
 
 
-def check_conversion_type(value: object) -> str:
+def check_conversion_type(value: object, *, what: str = "conversion type") -> str:
     """Return the canonical conversion type (``add_to_cart`` → ``ADD_TO_CART``).
 
     Examples
@@ -66,10 +66,10 @@ def check_conversion_type(value: object) -> str:
     >>> check_conversion_type("add to cart")
     'ADD_TO_CART'
     """
-    return _choice("conversion type", value, C.CONVERSION_TYPES)
+    return _choice(what, value, C.CONVERSION_TYPES)
 
 
-def check_attribution_type(value: object) -> str:
+def check_attribution_type(value: object, *, what: str = "attribution type") -> str:
     """Return the canonical attribution type (``LAST_TOUCH_BY_CAMPAIGN`` or ``..._CONVERSION``).
 
     Examples
@@ -77,10 +77,10 @@ def check_attribution_type(value: object) -> str:
     >>> check_attribution_type("last_touch_by_conversion")
     'LAST_TOUCH_BY_CONVERSION'
     """
-    return _choice("attribution type", value, C.ATTRIBUTION_TYPES)
+    return _choice(what, value, C.ATTRIBUTION_TYPES)
 
 
-def check_auto_association(value: object) -> str:
+def check_auto_association(value: object, *, what: str = "campaign auto association") -> str:
     """Return the canonical campaign auto-association; ``None`` means ``"NONE"`` (no campaigns).
 
     Examples
@@ -90,7 +90,7 @@ def check_auto_association(value: object) -> str:
     """
     if value is None:
         return C.NO_AUTO_ASSOCIATION
-    return _choice("campaign auto association", value, C.AUTO_ASSOCIATION_TYPES)
+    return _choice(what, value, C.AUTO_ASSOCIATION_TYPES)
 
 
 def _days(what: str, value: object) -> int:
@@ -108,6 +108,7 @@ def check_window(
     *,
     kind: Literal["post_click", "view_through"],
     conversion_type: str | None = None,
+    what: str | None = None,
 ) -> int:
     """Check an attribution window (days): 1, 7, 30 or 90; post-click 365 for some types.
 
@@ -126,7 +127,7 @@ def check_window(
     >>> check_window("90", kind="view_through")
     90
     """
-    what = f"{kind}_window"
+    what = what or f"{kind}_window"
     days = _days(what, value)
     base = C.POST_CLICK_WINDOWS if kind == "post_click" else C.VIEW_THROUGH_WINDOWS
     if days in base:

@@ -322,7 +322,8 @@ def _check_keys(data: dict[str, Any]) -> None:
         if not isinstance(key, str):
             problems.append(f"key {key!r} is not a string")
         elif key not in accepted:
-            close = difflib.get_close_matches(key, known, n=1)
+            folded = key.strip().lower()
+            close = [folded] if folded in known else difflib.get_close_matches(folded, known, n=1)
             problems.append(
                 f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
             )

@@ -93,14 +93,12 @@ def check_auto_association(value: object, *, what: str = "campaign auto associat
     return _choice(what, value, C.AUTO_ASSOCIATION_TYPES)
 
 
-def _days(what: str, value: object) -> int:
-    if isinstance(value, bool):
-        raise ConfigError(f"{what}: expected a number of days, got {value!r}")
-    if isinstance(value, int):
+def _days(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
-    raise ConfigError(f"{what}: expected a number of days, got {value!r}")
+    return None
 
 
 def check_window(
@@ -128,13 +126,13 @@ def check_window(
     90
     """
     what = what or f"{kind}_window"
-    days = _days(what, value)
+    days = _days(value)
     base = C.POST_CLICK_WINDOWS if kind == "post_click" else C.VIEW_THROUGH_WINDOWS
-    if days in base:
+    if days is not None and days in base:
         return days
     if kind == "post_click" and days == C.LONG_WINDOW:
         if conversion_type is None or conversion_type in C.LONG_WINDOW_TYPES:
-            return days
+            return C.LONG_WINDOW
         raise ConfigError(
             f"{what}: 365 days is only allowed for conversion types "
             f"{', '.join(C.LONG_WINDOW_TYPES)}; this rule's type is {conversion_type}. "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 
+from linkedin_capi import _namespace  # noqa: F401  (registers df.capi / lf.capi)
 from linkedin_capi.errors import (
     APIConnectionError,
     APIError,
@@ -23,6 +24,8 @@ from linkedin_capi.errors import (
     ValidationFailed,
     VersionError,
 )
+from linkedin_capi.report import ValidationReport
+from linkedin_capi.validate import validate
 
 logging.getLogger("linkedin_capi").addHandler(logging.NullHandler())
 
@@ -39,5 +42,7 @@ __all__ = [
     "SchemaError",
     "ServerError",
     "ValidationFailed",
+    "ValidationReport",
     "VersionError",
+    "validate",
 ]

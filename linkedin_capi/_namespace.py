@@ -1,0 +1,45 @@
+"""``df.capi`` / ``lf.capi``: one-line shims over the public functions.
+
+Registered once when :mod:`linkedin_capi` is imported. Type checkers cannot see registered
+namespaces, so typed code calls :func:`linkedin_capi.validate` directly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import polars as pl
+
+from linkedin_capi.report import ValidationReport
+from linkedin_capi.validate import validate
+
+__all__ = ["CapiFrame", "CapiLazyFrame"]
+
+
+@pl.api.register_dataframe_namespace("capi")
+class CapiFrame:
+    """LinkedIn Conversions API helpers on a DataFrame (``df.capi``)."""
+
+    def __init__(self, df: pl.DataFrame) -> None:
+        self._df = df
+
+    def validate(
+        self, conversion: Any = None, *, now: dt.datetime | None = None
+    ) -> ValidationReport:
+        """See :func:`linkedin_capi.validate.validate`."""
+        return validate(self._df, conversion, now=now)
+
+
+@pl.api.register_lazyframe_namespace("capi")
+class CapiLazyFrame:
+    """LinkedIn Conversions API helpers on a LazyFrame (``lf.capi``)."""
+
+    def __init__(self, lf: pl.LazyFrame) -> None:
+        self._lf = lf
+
+    def validate(
+        self, conversion: Any = None, *, now: dt.datetime | None = None
+    ) -> ValidationReport:
+        """See :func:`linkedin_capi.validate.validate`."""
+        return validate(self._lf, conversion, now=now)

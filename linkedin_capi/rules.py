@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Iterable
-from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -360,21 +359,28 @@ class ConversionRules:
     def __init__(self, conn: Requester, ad_account_id: int | str | None = None) -> None:
         self._conn = conn
         self._given_account = ad_account_id
+        self._chosen: str | None = None  # the auto-chosen account, looked up once
 
     def __repr__(self) -> str:
         account = self._given_account or getattr(self._conn, "ad_account_id", None)
         return f"ConversionRules(ad_account_id={account!r})"
 
-    @cached_property
+    @property
     def account_urn(self) -> str:
-        """``urn:li:sponsoredAccount:<id>`` of the account these rules belong to."""
-        # Imported here: accounts imports nothing from rules, but keep the graph one-way.
+        """``urn:li:sponsoredAccount:<id>`` of the account these rules belong to.
+
+        The account given here wins, then ``conn.ad_account_id`` (read on every call, so
+        changing it on the connection takes effect), then the member's one usable account
+        (looked up once).
+        """
+        # Imported here to keep the import graph one-way (accounts never imports rules).
         from linkedin_capi.accounts import account_urn, resolve_account_id
 
-        given = self._given_account
-        if given is None:
-            return account_urn(resolve_account_id(self._conn))
-        return account_urn(given)
+        if self._given_account is not None:
+            return account_urn(self._given_account)
+        if getattr(self._conn, "ad_account_id", None) is None and self._chosen is None:
+            self._chosen = resolve_account_id(self._conn)
+        return account_urn(getattr(self._conn, "ad_account_id", None) or self._chosen or "")
 
     def _account_param(self) -> str:
         return f"account={encode(self.account_urn)}"

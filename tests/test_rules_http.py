@@ -350,3 +350,16 @@ def test_given_account_needs_no_request(conn: Any, state: State) -> None:
         "urn:li:sponsoredAccount:77"
     )
     assert state.received == []
+
+
+def test_auto_chosen_account_is_looked_up_once_and_conn_changes_win(
+    server: RulesServer, state: State
+) -> None:
+    add_account(state, 5012345, "ACCOUNT_MANAGER", "Main")
+    conn = LoopbackConn(server.base_url, ad_account_id=None)
+    rules = ConversionRules(conn)
+    rules.list()
+    rules.list()
+    assert len(state.requests_to("GET", "/adAccountUsers")) == 2  # one listing: page + empty
+    conn.ad_account_id = "77"
+    assert rules.account_urn == "urn:li:sponsoredAccount:77"

@@ -259,7 +259,8 @@ class ExportConfig(BaseModel):
         >>> ExportConfig.from_td('{"type": "linkedin_ads_conversion_api", "clientid": 1}')
         Traceback (most recent call last):
         ...
-        linkedin_capi.errors.ConfigError: unknown key 'clientid' (did you mean 'client_id'?) ...
+        linkedin_capi.errors.ConfigError: unknown key 'clientid' (did you mean 'client_id'?)
+        Known keys: type, client_id, ...
         """
         data = _load(source)
         _check_keys(data)
@@ -422,7 +423,7 @@ class ConfiguredRule:
     Examples
     --------
     >>> rule = ConfiguredRule(conn, cfg)          # doctest: +SKIP
-    >>> rule.urn                                  # first use: lookup / ensure
+    >>> rule.urn                                  # doctest: +SKIP
     'urn:lla:llaPartnerConversion:104012'
     """
 

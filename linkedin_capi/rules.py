@@ -22,7 +22,14 @@ import warnings
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    computed_field,
+    field_validator,
+)
 
 from linkedin_capi import _constants as C
 from linkedin_capi._restli import Requester, encode, iter_elements, json_body, query
@@ -267,6 +274,7 @@ class ConversionRule(BaseModel):
     created: int | None = None
     last_modified: int | None = Field(default=None, alias="lastModified")
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def urn(self) -> str:
         """The URN events use: ``urn:lla:llaPartnerConversion:<id>``."""

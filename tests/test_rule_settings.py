@@ -131,6 +131,8 @@ def test_rule_model_reads_linkedins_shape() -> None:
         }
     )
     assert rule.urn == "urn:lla:llaPartnerConversion:14488340"
+    assert rule.model_dump()["urn"] == rule.urn
+    assert ConversionRule.model_validate(rule.model_dump()) == rule
     assert (rule.type, rule.post_click_window, rule.view_through_window) == ("LEAD", 90, 30)
     assert rule.streamable
     assert rule.differences(RuleSettings.of(type="lead", post_click_window=90)) == {

@@ -196,40 +196,13 @@ def decoded(raw_query: str) -> str:
     return unquote(raw_query)
 
 
-class LoopbackConn:
-    """Stand-in for ``Connection`` until ``connection.py`` lands: real HTTP, minimal policy."""
+def connection(base_url: str, ad_account_id: str | None = "5012345") -> Any:
+    """A real ``Connection`` pointed at the loopback server (a fixed access token)."""
+    from linkedin_capi.connection import Connection
 
-    def __init__(self, base_url: str, ad_account_id: str | None = "5012345") -> None:
-        import requests
-
-        self.base_url = base_url
-        self.ad_account_id = ad_account_id
-        self.conversion: Any = None
-        self._http = requests.Session()
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Any = None,
-        json: Any = None,
-        body: bytes | None = None,
-        restli_method: str | None = None,
-    ) -> Any:
-        import json as _json
-
-        from linkedin_capi.errors import APIError, NotFoundError, PermissionDeniedError
-
-        url = self.base_url + path + (f"?{params}" if params else "")
-        headers = {"X-Restli-Protocol-Version": "2.0.0"}
-        if restli_method:
-            headers["X-RestLi-Method"] = restli_method
-        if json is not None:
-            body = _json.dumps(json).encode()
-            headers["Content-Type"] = "application/json"
-        resp = self._http.request(method, url, data=body, headers=headers, timeout=5)
-        if resp.status_code >= 400:
-            cls = {404: NotFoundError, 403: PermissionDeniedError}.get(resp.status_code, APIError)
-            raise cls(resp.text, status=resp.status_code)
-        return resp
+    return Connection(
+        access_token="loopback-token",
+        ad_account_id=ad_account_id,
+        base_url=base_url,
+        api_version="202607",
+    )

@@ -11,7 +11,7 @@ import pytest
 from linkedin_capi.config import ConfiguredRule, ExportConfig, resolve_rule
 from linkedin_capi.errors import ConfigError
 from linkedin_capi.rules import ConversionRule
-from tests._rules_server import LoopbackConn, RulesServer, State, serve
+from tests._rules_server import RulesServer, State, connection, serve
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def state(server: RulesServer) -> State:
 
 @pytest.fixture
 def conn(server: RulesServer) -> Any:
-    return LoopbackConn(server.base_url)
+    return connection(server.base_url)
 
 
 def cfg(**extra: Any) -> ExportConfig:
@@ -98,7 +98,7 @@ def test_create_mode_creates_once_across_scheduled_runs(server: RulesServer, sta
     )
     urns = set()
     for _run in range(3):  # each scheduled run builds a fresh connection
-        pending = ConfiguredRule(LoopbackConn(server.base_url), config)
+        pending = ConfiguredRule(connection(server.base_url), config)
         urns.add(pending.urn)
     assert len(urns) == 1
     (post,) = state.requests_to("POST", "/conversions")

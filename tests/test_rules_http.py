@@ -10,7 +10,7 @@ import pytest
 from linkedin_capi.accounts import AdAccount, ad_accounts, choose_account, resolve_account_id
 from linkedin_capi.errors import ConfigError, NotFoundError
 from linkedin_capi.rules import ConversionRule, ConversionRules
-from tests._rules_server import ACCOUNT, LoopbackConn, RulesServer, State, serve
+from tests._rules_server import ACCOUNT, RulesServer, State, connection, serve
 
 ENC_ACCOUNT = "urn%3Ali%3AsponsoredAccount%3A5012345"
 
@@ -27,7 +27,7 @@ def state(server: RulesServer) -> State:
 
 @pytest.fixture
 def conn(server: RulesServer) -> Any:
-    return LoopbackConn(server.base_url)
+    return connection(server.base_url)
 
 
 def rules_of(conn: Any) -> ConversionRules:
@@ -47,6 +47,8 @@ def test_list_pages_on_what_came_back_until_an_empty_page(conn: Any, state: Stat
         f"q=account&account={ENC_ACCOUNT}&start={s}&count=100" for s in (0, 3, 6, 8)
     ]
     assert all(p.headers["x-restli-protocol-version"] == "2.0.0" for p in pages)
+    assert all(p.headers["authorization"] == "Bearer loopback-token" for p in pages)
+    assert all(p.headers["linkedin-version"] == "202607" for p in pages)
 
 
 def test_list_stops_at_a_known_total(conn: Any, state: State) -> None:
@@ -312,7 +314,7 @@ def test_ad_accounts_pages_and_resolves_names(conn: Any, state: State) -> None:
 def test_one_usable_account_is_chosen(server: RulesServer, state: State) -> None:
     add_account(state, 1, "VIEWER", "Read only")
     add_account(state, 5012345, "ACCOUNT_MANAGER", "Main")
-    conn = LoopbackConn(server.base_url, ad_account_id=None)
+    conn = connection(server.base_url, ad_account_id=None)
     assert resolve_account_id(conn) == "5012345"
     state.add_rule("R")
     assert [r.name for r in ConversionRules(conn).list()] == ["R"]
@@ -321,7 +323,7 @@ def test_one_usable_account_is_chosen(server: RulesServer, state: State) -> None
 def test_several_usable_accounts_must_be_chosen(server: RulesServer, state: State) -> None:
     add_account(state, 2, "ACCOUNT_MANAGER", "EU shop")
     add_account(state, 3, "CREATIVE_MANAGER", "US shop")
-    conn = LoopbackConn(server.base_url, ad_account_id=None)
+    conn = connection(server.base_url, ad_account_id=None)
     with pytest.raises(ConfigError) as info:
         ConversionRules(conn).list()
     message = str(info.value)
@@ -332,7 +334,7 @@ def test_several_usable_accounts_must_be_chosen(server: RulesServer, state: Stat
 
 def test_no_usable_account(server: RulesServer, state: State) -> None:
     add_account(state, 1, "VIEWER", "Read only")
-    conn = LoopbackConn(server.base_url, ad_account_id=None)
+    conn = connection(server.base_url, ad_account_id=None)
     with pytest.raises(ConfigError, match=r'role other than VIEWER .*1 "Read only" \(VIEWER\)'):
         resolve_account_id(conn)
 
@@ -356,7 +358,7 @@ def test_auto_chosen_account_is_looked_up_once_and_conn_changes_win(
     server: RulesServer, state: State
 ) -> None:
     add_account(state, 5012345, "ACCOUNT_MANAGER", "Main")
-    conn = LoopbackConn(server.base_url, ad_account_id=None)
+    conn = connection(server.base_url, ad_account_id=None)
     rules = ConversionRules(conn)
     rules.list()
     rules.list()

@@ -308,3 +308,17 @@ def test_not_json_at_all() -> None:
 
 def test_connector_type_constant() -> None:
     assert C.TD_CONNECTOR_TYPE == "linkedin_ads_conversion_api"
+
+
+def test_public_names() -> None:
+    import linkedin_capi as capi
+    from linkedin_capi.accounts import AdAccount
+    from linkedin_capi.rules import ConversionRule, ConversionRules
+
+    assert capi.ExportConfig is ExportConfig
+    assert (capi.ConversionRule, capi.ConversionRules, capi.AdAccount) == (
+        ConversionRule,
+        ConversionRules,
+        AdAccount,
+    )
+    assert {"ExportConfig", "ConversionRule", "AdAccount"} <= set(capi.__all__)

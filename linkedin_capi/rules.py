@@ -33,6 +33,7 @@ from pydantic import (
 
 from linkedin_capi import _constants as C
 from linkedin_capi._restli import Requester, encode, iter_elements, json_body, query
+from linkedin_capi.accounts import account_urn, resolve_account_id
 from linkedin_capi.errors import ConfigError
 
 __all__ = [
@@ -381,9 +382,6 @@ class ConversionRules:
         changing it on the connection takes effect), then the member's one usable account
         (looked up once).
         """
-        # Imported here to keep the import graph one-way (accounts never imports rules).
-        from linkedin_capi.accounts import account_urn, resolve_account_id
-
         if self._given_account is not None:
             return account_urn(self._given_account)
         if getattr(self._conn, "ad_account_id", None) is None and self._chosen is None:
@@ -405,6 +403,8 @@ class ConversionRules:
         page_size
             Rows asked for per request (LinkedIn may return fewer; paging continues).
         """
+        if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
+            raise ConfigError(f"page_size: expected a positive integer; got {page_size!r}")
         finder = "q=account&" + self._account_param()
         rules = [
             ConversionRule.model_validate(e)

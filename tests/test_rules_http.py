@@ -365,3 +365,20 @@ def test_auto_chosen_account_is_looked_up_once_and_conn_changes_win(
     assert len(state.requests_to("GET", "/adAccountUsers")) == 2  # one listing: page + empty
     conn.ad_account_id = "77"
     assert rules.account_urn == "urn:li:sponsoredAccount:77"
+
+
+@pytest.mark.parametrize("bad", [0, -5, True, "100"])
+def test_list_page_size_is_checked_before_any_request(conn: Any, state: State, bad: Any) -> None:
+    with pytest.raises(ConfigError, match="page_size: expected a positive integer"):
+        rules_of(conn).list(page_size=bad)
+    assert state.received == []
+
+
+def test_list_with_a_small_page_size(conn: Any, state: State) -> None:
+    for i in range(5):
+        state.add_rule(f"r{i}")
+    assert len(rules_of(conn).list(page_size=2)) == 5
+    starts = [
+        (p.query["start"], p.query["count"]) for p in state.requests_to("GET", "/conversions")
+    ]
+    assert starts == [(["0"], ["2"]), (["2"], ["2"]), (["4"], ["2"]), (["5"], ["2"])]

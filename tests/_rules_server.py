@@ -42,6 +42,8 @@ class State:
     total: int | None = -1
     next_id: int = 900_001
     received: list[Received] = field(default_factory=list)
+    #: Serve the first page whatever ``start`` says (a server that ignores paging).
+    ignore_start: bool = False
     #: Send the created rule's id only in the body (no x-restli-id header).
     id_in_body_only: bool = False
 
@@ -127,7 +129,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _page(self, rec: Received, rows: list[dict[str, Any]]) -> None:
         st = self.server.state
-        start = int(rec.query.get("start", ["0"])[0])
+        start = 0 if st.ignore_start else int(rec.query.get("start", ["0"])[0])
         count = int(rec.query.get("count", ["10"])[0])
         chunk = rows[start : start + min(count, st.page_cap)]
         total = len(rows) if st.total is None else st.total

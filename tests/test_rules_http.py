@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from linkedin_capi.accounts import AdAccount, ad_accounts, choose_account, resolve_account_id
-from linkedin_capi.errors import ConfigError, NotFoundError
+from linkedin_capi.errors import APIError, ConfigError, NotFoundError
 from linkedin_capi.rules import ConversionRule, ConversionRules
 from tests._rules_server import ACCOUNT, RulesServer, State, connection, serve
 
@@ -382,3 +382,12 @@ def test_list_with_a_small_page_size(conn: Any, state: State) -> None:
         (p.query["start"], p.query["count"]) for p in state.requests_to("GET", "/conversions")
     ]
     assert starts == [(["0"], ["2"]), (["2"], ["2"]), (["4"], ["2"]), (["5"], ["2"])]
+
+
+def test_a_server_that_ignores_start_is_not_paged_forever(conn: Any, state: State) -> None:
+    state.ignore_start = True
+    for i in range(4):
+        state.add_rule(f"r{i}")
+    with pytest.raises(APIError, match="same page twice"):
+        rules_of(conn).list()
+    assert len(state.requests_to("GET", "/conversions")) == 2

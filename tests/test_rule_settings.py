@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from linkedin_capi import _constants as C
 from linkedin_capi.errors import ConfigError
@@ -152,3 +154,34 @@ def test_rule_ids(given: int | str) -> None:
 def test_bad_rule_ids(bad: object) -> None:
     with pytest.raises(ConfigError, match="expected a numeric id"):
         rule_id(bad)  # type: ignore[arg-type]
+
+
+# -- properties -----------------------------------------------------------------------------
+
+@given(kind=st.sampled_from(C.CONVERSION_TYPES), flips=st.lists(st.booleans(), min_size=40))
+def test_any_casing_of_a_type_is_accepted(kind: str, flips: list[bool]) -> None:
+    mixed = "".join(c.lower() if f else c for c, f in zip(kind, flips, strict=False))
+    assert check_conversion_type(mixed) == kind
+
+
+@given(days=st.integers(min_value=-1000, max_value=1000))
+def test_windows_are_exactly_the_documented_ones(days: int) -> None:
+    allowed = days in C.POST_CLICK_WINDOWS
+    try:
+        check_window(days, kind="view_through")
+    except ConfigError:
+        assert not allowed
+    else:
+        assert allowed
+    try:
+        check_window(days, kind="post_click", conversion_type="SIGN_UP")
+    except ConfigError:
+        assert not allowed
+    else:
+        assert allowed
+    try:
+        check_window(days, kind="post_click", conversion_type="LEAD")
+    except ConfigError:
+        assert not allowed and days != 365
+    else:
+        assert allowed or days == 365

@@ -158,6 +158,7 @@ def test_bad_rule_ids(bad: object) -> None:
 
 # -- properties -----------------------------------------------------------------------------
 
+
 @given(kind=st.sampled_from(C.CONVERSION_TYPES), flips=st.lists(st.booleans(), min_size=40))
 def test_any_casing_of_a_type_is_accepted(kind: str, flips: list[bool]) -> None:
     mixed = "".join(c.lower() if f else c for c, f in zip(kind, flips, strict=False))

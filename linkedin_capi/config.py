@@ -351,7 +351,7 @@ def _config_error(exc: ValidationError) -> ConfigError:
         elif err["type"] == "missing":
             problems.append(f"{key}: required but missing")
         else:
-            got = "" if key in _SECRET_KEYS else f"; got {err['input']!r}"
+            got = "" if key in _SECRET_KEYS else f"; got {err['input']!r:.80}"
             problems.append(f"{key}: {err['msg'].lower()}{got}")
     return ConfigError(_join(problems))
 
@@ -396,8 +396,13 @@ def resolve_rule(conn: Requester, cfg: ExportConfig) -> ConversionRule | str:
     if rule is None:
         names = sorted({r.name for r in rules.list(conversions_api_only=True)})
         shown = ", ".join(repr(n) for n in names[:20]) + (" ..." if len(names) > 20 else "")
+        folded = {n.casefold(): n for n in names}
+        close = folded.get(cfg.conversion_rule.casefold()) or next(
+            iter(difflib.get_close_matches(cfg.conversion_rule, names, n=1)), None
+        )
+        hint = f" (did you mean {close!r}?)" if close else ""
         raise ConfigError(
-            f"no conversion rule named {cfg.conversion_rule!r} in ad account "
+            f"no conversion rule named {cfg.conversion_rule!r}{hint} in ad account "
             f"{rules.account_urn}; Conversions API rules there: {shown or 'none'}. "
             "Names must match exactly; or set create_new_conversion_rule: true with "
             "conversion_rule_name to create it."

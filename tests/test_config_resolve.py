@@ -65,8 +65,8 @@ def test_name_mode_unknown_name_lists_the_rules(conn: Any, state: State) -> None
         resolve_rule(conn, cfg(conversion_rule="signups"))
     message = str(info.value)
     assert (
-        "no conversion rule named 'signups' in ad account urn:li:sponsoredAccount:5012345"
-        in message
+        "no conversion rule named 'signups' (did you mean 'Signups'?) in ad account "
+        "urn:li:sponsoredAccount:5012345" in message
     )
     assert "'Purchases', 'Signups'" in message and "Tag only" not in message
     assert "create_new_conversion_rule" in message

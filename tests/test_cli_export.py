@@ -41,7 +41,9 @@ def env(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
 
 def _csv(tmp_path: Path, *, bad_rows: int = 0, n: int = 6) -> Path:
     now = dt.datetime.now(dt.UTC)
-    times = [(now - dt.timedelta(days=1, minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ") for i in range(n)]
+    times = [
+        (now - dt.timedelta(days=1, minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ") for i in range(n)
+    ]
     emails = [f"user{i}@example.com" for i in range(n)]
     for i in range(bad_rows):
         emails[i] = "not-an-address"
@@ -74,7 +76,9 @@ def _config(tmp_path: Path, sb: Sandbox, **extra: object) -> Path:
 
 
 def test_export_with_config_sends_every_valid_row(tmp_path: Path, env: Sandbox) -> None:
-    out = runner.invoke(app, ["export", str(_csv(tmp_path)), "--config", str(_config(tmp_path, env))])
+    out = runner.invoke(
+        app, ["export", str(_csv(tmp_path)), "--config", str(_config(tmp_path, env))]
+    )
     assert out.exit_code == 0, out.output
     assert env.event_count == 6
     assert sorted(env.event_ids) == [f"cli-{i}" for i in range(6)]

@@ -103,13 +103,9 @@ def text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     Examples
     --------
     >>> import polars as pl
-    >>> pl.DataFrame({"n": ["  Mike ", "  "]}).select(text(pl.col("n"), pl.String)).to_series()
-    shape: (2,)
-    Series: 'n' [str]
-    [
-        "Mike"
-        null
-    ]
+    >>> df = pl.DataFrame({"n": ["  Mike ", "  "]})
+    >>> df.select(text(pl.col("n"), pl.String)).to_series().to_list()
+    ['Mike', None]
     """
     if _is_nested(dtype) or dtype == pl.Null:
         return pl.lit(None, pl.String)

@@ -18,8 +18,8 @@ Examples
 >>> report = validate(df, conversion=123, now=now)
 >>> report.counts
 {'total': 3, 'valid': 1, 'invalid': 1, 'skipped': 1}
->>> report.invalid["errors"].to_list()[0][0][:54]
-'conversionHappenedAt: in the future (2026-12-01T00:00:'
+>>> [e.split(":")[0] for e in report.invalid["errors"][0]]
+['SHA256_EMAIL', 'conversionHappenedAt']
 """
 
 from __future__ import annotations

@@ -43,7 +43,8 @@ SECONDS_CEILING = 100_000_000_000
 
 _ISO_AWARE = "%Y-%m-%dT%H:%M:%S%.f%#z"
 _ISO_NAIVE = "%Y-%m-%dT%H:%M:%S%.f"
-_AMOUNT_PATTERN = r"^\d+(\.\d{1,2})?$"
+# [0-9], not \d: Polars regexes are Unicode-aware and \d would accept e.g. Arabic-Indic digits.
+_AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
 _SHOWN_MAX = 40
 
 
@@ -129,7 +130,7 @@ def rule_urn(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype.is_integer():
         return pl.when(expr > 0).then(pl.lit(RULE_URN_PREFIX) + expr.cast(pl.String))
     t = text(expr, dtype)
-    digits = t.str.extract(r"^(?:urn:lla:llaPartnerConversion:)?([1-9]\d*)$", 1)
+    digits = t.str.extract(r"^(?:urn:lla:llaPartnerConversion:)?([1-9][0-9]*)$", 1)
     return pl.when(digits.is_not_null()).then(pl.lit(RULE_URN_PREFIX) + digits)
 
 

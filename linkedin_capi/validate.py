@@ -97,7 +97,8 @@ def rule_urn_of(conversion: Any) -> str | None:
         return None
     urn = getattr(conversion, "urn", None)
     if isinstance(urn, str):
-        return urn
+        # Checked like a string: the URN goes into the JSON body unescaped.
+        conversion = urn
     if isinstance(conversion, bool):
         pass
     elif isinstance(conversion, int) and conversion > 0:

@@ -72,6 +72,8 @@ def as_text(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         return pl.when(expr.is_not_null()).then(encoded.str.slice(5, encoded.str.len_chars() - 6))
     if dtype == pl.Binary:
         return expr.bin.encode("hex")
+    if isinstance(dtype, pl.Duration):
+        return expr.dt.to_string("iso")  # Polars cannot cast Duration to String
     return expr.cast(pl.String)
 
 

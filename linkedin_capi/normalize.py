@@ -274,7 +274,8 @@ def amount(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype.is_integer():
         return pl.when(expr >= 0).then(expr.cast(pl.String) + ".00")
     if dtype.is_float() or isinstance(dtype, pl.Decimal):
-        x = expr.cast(pl.Float64)
+        # Narrow floats via their shortest text: Float32 19.9 widens to 19.8999996…
+        x = (expr.cast(pl.String) if dtype != pl.Float64 else expr).cast(pl.Float64)
         cents = (x * 100).round()
         exact = x.is_finite() & (x >= 0) & ((x * 100 - cents).abs() < 1e-6) & (cents < 2**53)
         c = cents.cast(pl.Int64, strict=False)

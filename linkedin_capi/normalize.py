@@ -277,7 +277,11 @@ def amount(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         # Narrow floats via their shortest text: Float32 19.9 widens to 19.8999996…
         x = (expr.cast(pl.String) if dtype != pl.Float64 else expr).cast(pl.Float64)
         cents = (x * 100).round()
-        exact = x.is_finite() & (x >= 0) & ((x * 100 - cents).abs() < 1e-6) & (cents < 2**53)
+        # The product's rounding error grows with the value: an absolute 1e-6 rejected about
+        # one in ten two-decimal floats above 3e8 (e.g. 316229608.28).
+        tolerance = pl.max_horizontal(pl.lit(1e-6), cents * 1e-14)
+        exact = x.is_finite() & (x >= 0) & ((x * 100 - cents).abs() <= tolerance)
+        exact = exact & (cents < 2**53)
         c = cents.cast(pl.Int64, strict=False)
         formatted = (c // 100).cast(pl.String) + "." + (c % 100).cast(pl.String).str.zfill(2)
         return pl.when(exact).then(formatted)

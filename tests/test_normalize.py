@@ -266,6 +266,8 @@ def money(amounts: list[Any], dtype: Any = None, currency: str | None = "usd") -
         (0, pl.UInt8, "0.00"),
         (decimal.Decimal("12.34"), pl.Decimal(10, 2), "12.34"),
         (123456789.5, pl.Float64, "123456789.50"),
+        (316229608.28, pl.Float64, "316229608.28"),
+        (5061292180.77, pl.Float64, "5061292180.77"),
     ],
 )
 def test_amount_formats(value: Any, dtype: Any, expected: str) -> None:

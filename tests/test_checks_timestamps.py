@@ -331,3 +331,19 @@ def test_every_timestamp_error_starts_with_the_field_name() -> None:
     report = one("conversionHappenedAt", ["soon", "1724859000", str(NOW_MS + DAY_MS)])
     for errors in report.invalid["errors"].to_list():
         assert errors and all(e.startswith("conversionHappenedAt: ") for e in errors)
+
+
+def test_a_row_without_a_time_is_invalid() -> None:
+    # the column exists (so no SchemaError) but these rows have no time: never sendable
+    report = run(
+        {"conversionHappenedAt": [T, None, "  ", ""], "ACXIOM_ID": ["a", "b", "c", "d"]},
+        schema={"conversionHappenedAt": pl.String, "ACXIOM_ID": pl.String},
+    )
+    assert report.valid["_row"].to_list() == [0]
+    assert errors_by_row(report) == {
+        r: ["conversionHappenedAt: missing; every event needs its time"] for r in (1, 2, 3)
+    }
+    dated = run(
+        {"conversionHappenedAt": [dt.datetime(2024, 8, 28), None], "ACXIOM_ID": ["a", "b"]}
+    )
+    assert dated.invalid["_row"].to_list() == [1]

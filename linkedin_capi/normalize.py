@@ -46,6 +46,7 @@ _ISO_NAIVE = "%Y-%m-%dT%H:%M:%S%.f"
 # [0-9], not \d: Polars regexes are Unicode-aware and \d would accept e.g. Arabic-Indic digits.
 _AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
 _SHOWN_MAX = 40
+_MAX_MS = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
 
 
 # -- dtype helpers ---------------------------------------------------------------------
@@ -162,8 +163,15 @@ def happened_at_ms(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
     Integers are epoch milliseconds; ISO-8601 strings may carry ``Z``, an offset, fractional
     seconds, a space instead of ``T``, or no zone (taken as UTC), or be a bare date;
-    ``Datetime`` (naive = UTC) and ``Date`` columns are converted. Everything else is null.
+    ``Datetime`` (naive = UTC) and ``Date`` columns are converted. Everything else is null,
+    and so are times beyond year 9999 either way.
     """
+    ms = _happened_at_ms(expr, dtype)
+    # Polars panics (or wraps around) rendering far-off epochs in messages; none is a real time.
+    return pl.when(ms.is_between(-_MAX_MS, _MAX_MS)).then(ms)
+
+
+def _happened_at_ms(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype.is_integer() or dtype.is_float():
         return _integer_ms(epoch_integer(expr, dtype))
     if isinstance(dtype, pl.Datetime):

@@ -347,3 +347,22 @@ def test_a_row_without_a_time_is_invalid() -> None:
         {"conversionHappenedAt": [dt.datetime(2024, 8, 28), None], "ACXIOM_ID": ["a", "b"]}
     )
     assert dated.invalid["_row"].to_list() == [1]
+
+
+@pytest.mark.parametrize(
+    "value", [2**63 - 1, -(2**63), 10**16, 8_210_298_412_800_000, 2**53, 253_402_300_800_000]
+)
+def test_integers_beyond_year_9999_are_invalid_not_a_crash(value: int) -> None:
+    report = one("conversionHappenedAt", [value])
+    (errors,) = report.invalid["errors"].to_list()
+    assert errors == [
+        "conversionHappenedAt: expected epoch milliseconds (13 digits), an ISO-8601 date-time "
+        f"such as '2024-08-28T15:30:00Z', or a date, got '{value}'"
+    ]
+
+
+def test_year_9999_is_merely_in_the_future() -> None:
+    report = one("conversionHappenedAt", [253_402_300_799_999])
+    assert report.invalid["errors"].to_list()[0][0].startswith(
+        "conversionHappenedAt: in the future (9999-12-31T23:59:59.999Z is after now"
+    )

@@ -242,7 +242,7 @@ def external_id_items(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """
     if isinstance(dtype, pl.List | pl.Array):
         inner = dtype.inner
-        items = expr.cast(pl.List(inner)) if isinstance(dtype, pl.Array) else expr
+        items = expr.arr.to_list() if isinstance(dtype, pl.Array) else expr
         if not isinstance(inner, pl.DataType) or _is_nested(inner):
             return pl.lit(None, pl.List(pl.String))
         items = items.list.eval(

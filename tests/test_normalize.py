@@ -369,3 +369,11 @@ def test_event_id_at_most_64_characters() -> None:
 def test_numeric_event_id_is_sent_as_text() -> None:
     report = one("eventId", [42], pl.Int64)
     assert report.payloads()[0]["eventId"] == "42"
+
+
+def test_array_external_ids_with_null_rows() -> None:
+    # Polars' strict Array→List cast failed on such a column once rows were filtered
+    ids = pl.Series([None, None, [None, 0], [0, 0]], dtype=pl.Array(pl.Int32, 2))
+    report = one("externalIds", ids.to_list(), ids.dtype)
+    assert valid_values(report, "externalIds") == {0: None, 1: None, 2: ["0"]}
+    assert report.invalid["errors"].to_list() == [["externalIds: at most 1 item, got 2 ('[0,0]')"]]

@@ -343,9 +343,7 @@ def test_a_row_without_a_time_is_invalid() -> None:
     assert errors_by_row(report) == {
         r: ["conversionHappenedAt: missing; every event needs its time"] for r in (1, 2, 3)
     }
-    dated = run(
-        {"conversionHappenedAt": [dt.datetime(2024, 8, 28), None], "ACXIOM_ID": ["a", "b"]}
-    )
+    dated = run({"conversionHappenedAt": [dt.datetime(2024, 8, 28), None], "ACXIOM_ID": ["a", "b"]})
     assert dated.invalid["_row"].to_list() == [1]
 
 
@@ -363,6 +361,8 @@ def test_integers_beyond_year_9999_are_invalid_not_a_crash(value: int) -> None:
 
 def test_year_9999_is_merely_in_the_future() -> None:
     report = one("conversionHappenedAt", [253_402_300_799_999])
-    assert report.invalid["errors"].to_list()[0][0].startswith(
-        "conversionHappenedAt: in the future (9999-12-31T23:59:59.999Z is after now"
+    assert (
+        report.invalid["errors"]
+        .to_list()[0][0]
+        .startswith("conversionHappenedAt: in the future (9999-12-31T23:59:59.999Z is after now")
     )

@@ -195,3 +195,21 @@ def test_require_columns_checks_time_first_then_identifier_then_conversion() -> 
     require_columns(
         ["conversionHappenedAt", "ACXIOM_ID", "conversion"], ["a"], has_default_conversion=False
     )
+
+
+@pytest.mark.parametrize("name", ["errors", "reason", "__capi_errors", "__capi_n_amount"])
+def test_names_the_report_uses_are_a_schema_error(name: str) -> None:
+    # invalid/skipped add "errors"/"reason" beside the input columns; a clash made Polars raise
+    with pytest.raises(SchemaError, match=f"a column is called '{name}'"):
+        run({"conversionHappenedAt": [T], "ACXIOM_ID": ["x"], name: ["y"]})
+
+
+def test_report_names_in_other_case_are_just_ignored_columns() -> None:
+    report = run({"conversionHappenedAt": [T, "x"], "ACXIOM_ID": ["x", "y"], "Errors": [1, 2]})
+    assert report.invalid.columns == [
+        "_row",
+        "conversionHappenedAt",
+        "ACXIOM_ID",
+        "Errors",
+        "errors",
+    ]

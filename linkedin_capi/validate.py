@@ -28,6 +28,7 @@ import datetime as dt
 from typing import Any
 
 import polars as pl
+import polars.selectors as cs
 
 from linkedin_capi import checks as ck
 from linkedin_capi import normalize as nz
@@ -198,18 +199,19 @@ def validate(
         )
         .collect()
     )
-    inputs = [ROW, *schema]
+    # by_name, not plain strings: select() reads a name like "^.*$" as a regex.
+    inputs = cs.by_name(ROW, *schema)
     stale = pl.col(_STALE)
     has_errors = pl.col(_ERRORS).list.len() > 0
     skipped = out.filter(stale).select(
-        *inputs,
+        inputs,
         reason=pl.lit(f"{HAPPENED_AT}: older than {WINDOW_DAYS} days (")
         + nz.iso_from_ms(ck.norm(HAPPENED_AT))
         + pl.lit(" is before ")
         + nz.iso_from_ms(pl.lit(window_start))
         + pl.lit("); LinkedIn only accepts the last 90 days"),
     )
-    invalid = out.filter(~stale & has_errors).select(*inputs, pl.col(_ERRORS).alias("errors"))
+    invalid = out.filter(~stale & has_errors).select(inputs, pl.col(_ERRORS).alias("errors"))
     valid_fields = [f for f in _NORMALIZERS if f in fields or f == CONVERSION]
     valid = out.filter(~stale & ~has_errors).select(
         ROW, *(ck.norm(f).alias(f) for f in valid_fields)

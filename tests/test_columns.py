@@ -213,3 +213,15 @@ def test_report_names_in_other_case_are_just_ignored_columns() -> None:
         "Errors",
         "errors",
     ]
+
+
+@pytest.mark.parametrize("name", ["^.*$", "^A.*$", "*", "a|b", "^conversionHappenedAt$"])
+def test_regex_looking_extra_column_names_are_plain_names(name: str) -> None:
+    # Polars' select() reads "^…$" strings as regexes; the report must not
+    report = run(
+        {"conversionHappenedAt": [T, "x", "2020-01-01"], "ACXIOM_ID": ["a"] * 3, name: [1, 2, 3]}
+    )
+    assert report.ignored_columns == [name]
+    assert report.invalid.columns == ["_row", "conversionHappenedAt", "ACXIOM_ID", name, "errors"]
+    assert report.skipped.columns == ["_row", "conversionHappenedAt", "ACXIOM_ID", name, "reason"]
+    assert report.invalid[name].to_list() == [2]

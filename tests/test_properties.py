@@ -198,7 +198,7 @@ def test_random_frames_keep_the_guarantees(df: pl.DataFrame, conversion: Any) ->
     assert [e for b in batches for e in json.loads(b.body)["elements"]] == events
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=60)
 @given(df=frames())
 def test_lazy_and_eager_agree(df: pl.DataFrame) -> None:
     try:

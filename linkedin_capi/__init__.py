@@ -9,6 +9,9 @@ from __future__ import annotations
 import logging
 
 from linkedin_capi import _namespace  # noqa: F401  (registers df.capi / lf.capi)
+from linkedin_capi._retry import RetryPolicy
+from linkedin_capi.authorize import AuthorizationFlow
+from linkedin_capi.connection import Connection
 from linkedin_capi.errors import (
     APIConnectionError,
     APIError,
@@ -24,7 +27,10 @@ from linkedin_capi.errors import (
     ValidationFailed,
     VersionError,
 )
+from linkedin_capi.export import export
 from linkedin_capi.report import ValidationReport
+from linkedin_capi.result import ExportResult
+from linkedin_capi.tokens import FileTokenStore, MemoryTokenStore, Token, TokenStore
 from linkedin_capi.validate import validate
 
 logging.getLogger("linkedin_capi").addHandler(logging.NullHandler())
@@ -34,15 +40,24 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AuthError",
+    "AuthorizationFlow",
     "CapiError",
     "ConfigError",
+    "Connection",
+    "ExportResult",
+    "FileTokenStore",
+    "MemoryTokenStore",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RetryPolicy",
     "SchemaError",
     "ServerError",
+    "Token",
+    "TokenStore",
     "ValidationFailed",
     "ValidationReport",
     "VersionError",
+    "export",
     "validate",
 ]

@@ -88,3 +88,47 @@ API_VERSIONS: Final[dict[str, dt.date]] = {
 #: The newest version whose sunset date is published (and so can be warned about).
 DEFAULT_API_VERSION: Final = "202607"
 VERSION_WARN_DAYS: Final = 30
+
+# -- HTTP client defaults (transport, retry, tokens) -----------------------------------
+
+#: Response headers that identify a request for LinkedIn support, in order of preference.
+REQUEST_ID_HEADERS: Final = ("x-li-request-id", "x-li-uuid", "x-restli-id-request")
+#: (connect, read) seconds. A 5000-event batch is ~2 MB; LinkedIn answers it in seconds.
+DEFAULT_TIMEOUT: Final = (10.0, 120.0)
+#: Refresh the access token when it expires within this many seconds (ecosystem.md §3.3).
+TOKEN_REFRESH_MARGIN: Final = 300.0
+#: Retry defaults: total attempts per request, first backoff, backoff cap, Retry-After cap.
+RETRY_ATTEMPTS: Final = 5
+RETRY_BASE_SECONDS: Final = 1.0
+RETRY_CAP_SECONDS: Final = 60.0
+RETRY_AFTER_CAP_SECONDS: Final = 60.0
+#: Hosts for which plain http:// is allowed (local test servers, the sandbox).
+LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
+CONVERSION_EVENTS_PATH: Final = "conversionEvents"
+
+#: Environment variables read by ``Connection.from_env()``.
+ENV_PREFIX: Final = "LINKEDIN_CAPI_"
+ENV_VARS: Final = {
+    "client_id": "LINKEDIN_CAPI_CLIENT_ID",
+    "client_secret": "LINKEDIN_CAPI_CLIENT_SECRET",
+    "refresh_token": "LINKEDIN_CAPI_REFRESH_TOKEN",
+    "access_token": "LINKEDIN_CAPI_ACCESS_TOKEN",
+    "ad_account_id": "LINKEDIN_CAPI_AD_ACCOUNT_ID",
+    "api_version": "LINKEDIN_CAPI_API_VERSION",
+    "base_url": "LINKEDIN_CAPI_BASE_URL",
+    "token_url": "LINKEDIN_CAPI_TOKEN_URL",
+    "conversion": "LINKEDIN_CAPI_CONVERSION",
+    "token_file": "LINKEDIN_CAPI_TOKEN_FILE",
+}
+
+# -- Export ----------------------------------------------------------------------------
+
+#: Statuses LinkedIn uses to reject a batch because of some of its events (§2.7): the
+#: failing events are split out (by the indices named, else by bisection), the rest resent.
+BATCH_REJECT_STATUSES: Final = frozenset({400, 413, 422})
+#: After this many consecutive batches fail for transient reasons (429/5xx/no answer, after
+#: every retry), the remaining rows fail without being sent: LinkedIn is down or the daily
+#: quota is spent, and hammering it for hours helps nobody.
+EXPORT_GIVE_UP_AFTER_BATCHES: Final = 3
+#: Row outcomes in ``ExportResult.rows["status"]``.
+EXPORT_STATUSES: Final = ("sent", "failed", "invalid", "skipped", "dry_run")

@@ -11,7 +11,9 @@ from typing import Any
 
 import polars as pl
 
+from linkedin_capi.export import export
 from linkedin_capi.report import ValidationReport
+from linkedin_capi.result import ExportResult
 from linkedin_capi.validate import validate
 
 __all__ = ["CapiFrame", "CapiLazyFrame"]
@@ -30,6 +32,10 @@ class CapiFrame:
         """See :func:`linkedin_capi.validate.validate`."""
         return validate(self._df, conversion, now=now)
 
+    def export(self, conn: Any, conversion: Any = None, **kwargs: Any) -> ExportResult:
+        """See :func:`linkedin_capi.export.export`."""
+        return export(self._df, conn, conversion, **kwargs)
+
 
 @pl.api.register_lazyframe_namespace("capi")
 class CapiLazyFrame:
@@ -43,3 +49,7 @@ class CapiLazyFrame:
     ) -> ValidationReport:
         """See :func:`linkedin_capi.validate.validate`."""
         return validate(self._lf, conversion, now=now)
+
+    def export(self, conn: Any, conversion: Any = None, **kwargs: Any) -> ExportResult:
+        """See :func:`linkedin_capi.export.export`."""
+        return export(self._lf, conn, conversion, **kwargs)

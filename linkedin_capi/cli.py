@@ -134,6 +134,24 @@ def demo_command(
         typer.echo(json.dumps(report.payloads()[0], indent=2))
 
 
+@app.command("sandbox")
+def sandbox_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0 = any free port).")] = 8080,
+    max_page_size: Annotated[
+        int | None, typer.Option(help="Return at most this many rules per page.")
+    ] = None,
+    store_events: Annotated[bool, typer.Option(help="Keep accepted events in memory.")] = True,
+) -> None:
+    """Serve a local LinkedIn stand-in (test credentials, no network) until Ctrl-C."""
+    from linkedin_capi.sandbox import main as sandbox_main
+
+    code = sandbox_main(
+        host=host, port=port, max_page_size=max_page_size, store_events=store_events
+    )
+    raise typer.Exit(code)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

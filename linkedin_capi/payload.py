@@ -47,104 +47,81 @@ from linkedin_capi.errors import ConfigError
 
 __all__ = ["Batch", "batch_bodies", "body", "event_expr", "event_json", "events"]
 
-# Fields whose values are validated to contain no character that JSON must escape.
-_PLAIN = frozenset({CONVERSION, CURRENCY_CODE, AMOUNT, COUNTRY_CODE, *ID_TYPES[:1]})
+_USER_ID = pl.Struct({"idType": pl.String, "idValue": pl.String})
+_INFO_EXTRAS = (COMPANY_NAME, TITLE, COUNTRY_CODE)
 
 
-def _string(frame_columns: Sequence[str], field: str) -> pl.Expr:
-    """``field`` as a JSON string literal (null when absent)."""
-    if field not in frame_columns:
-        return pl.lit(None, pl.String)
-    col = pl.col(field)
-    if field in _PLAIN:
-        return pl.lit('"') + col + pl.lit('"')
-    # json_encode of a one-field struct gives '{"v":<escaped string>}': the one columnar
-    # way to get JSON escaping right for arbitrary text (quotes, backslashes, controls).
-    encoded = pl.struct(col.alias("v")).struct.json_encode()
-    return pl.when(col.is_not_null()).then(encoded.str.slice(5, encoded.str.len_chars() - 6))
+def _parts(columns: Sequence[str]) -> dict[str, pl.Expr]:
+    """Optional event parts that exist in ``columns``, each with its "is present" test."""
+    has = {c: pl.col(c).is_not_null() for c in columns}
+    parts: dict[str, pl.Expr] = {}
+    if CURRENCY_CODE in has and AMOUNT in has:
+        parts["conversionValue"] = has[CURRENCY_CODE] & has[AMOUNT]
+    for field in (EVENT_ID, *ID_TYPES, LEAD, EXTERNAL_IDS):
+        if field in has:
+            parts[field] = has[field]
+    if FIRST_NAME in has and LAST_NAME in has:
+        names = has[FIRST_NAME] & has[LAST_NAME]
+        parts["userInfo"] = names
+        for field in _INFO_EXTRAS:
+            if field in has:
+                parts[field] = names & has[field]
+    return parts
 
 
-def _member(key: str, value: pl.Expr) -> pl.Expr:
-    """``,"key":value`` or null when value is null (so concat_str can skip it)."""
-    return pl.lit(f'"{key}":') + value
+def event_expr(present: Sequence[str]) -> pl.Expr:
+    """The event struct for rows where exactly the optional parts in ``present`` exist.
 
-
-def _join(parts: list[pl.Expr]) -> pl.Expr:
-    return pl.concat_str(parts, separator=",", ignore_nulls=True)
-
-
-def event_expr(columns: Sequence[str]) -> pl.Expr:
-    """The expression rendering one event's JSON from a frame with these ``columns``."""
-
-    def s(field: str) -> pl.Expr:
-        return _string(columns, field)
-
-    user_ids = _join(
-        [
-            pl.lit(f'{{"idType":"{id_type}","idValue":') + s(id_type) + pl.lit("}")
-            for id_type in ID_TYPES
-        ]
-    )
-    has_names = s(FIRST_NAME).is_not_null() & s(LAST_NAME).is_not_null()
-    user_info = pl.when(has_names).then(
-        pl.lit("{")
-        + _join(
-            [
-                _member(FIRST_NAME, s(FIRST_NAME)),
-                _member(LAST_NAME, s(LAST_NAME)),
-                _member(COMPANY_NAME, s(COMPANY_NAME)),
-                _member(TITLE, s(TITLE)),
-                _member(COUNTRY_CODE, s(COUNTRY_CODE)),
-            ]
-        )
-        + pl.lit("}")
-    )
-    if EXTERNAL_IDS in columns:
-        first_id = pl.col(EXTERNAL_IDS).list.first()
-        encoded = pl.struct(first_id.alias("v")).struct.json_encode()
-        external: pl.Expr = pl.when(first_id.is_not_null()).then(
-            pl.lit("[") + encoded.str.slice(5, encoded.str.len_chars() - 6) + pl.lit("]")
-        )
-    else:
-        external = pl.lit(None, pl.String)
-    user = (
-        pl.lit("{")
-        + _join(
-            [
-                pl.lit('"userIds":[') + user_ids + pl.lit("]"),
-                _member("userInfo", user_info),
-                _member(LEAD, s(LEAD)),
-                _member(EXTERNAL_IDS, external),
-            ]
-        )
-        + pl.lit("}")
-    )
-    value = (
-        pl.lit("{")
-        + _join([_member(CURRENCY_CODE, s(CURRENCY_CODE)), _member(AMOUNT, s(AMOUNT))])
-        + pl.lit("}")
-    )
-    has_value = s(CURRENCY_CODE).is_not_null() & s(AMOUNT).is_not_null()
-    return (
-        pl.lit("{")
-        + _join(
-            [
-                _member(CONVERSION, s(CONVERSION)),
-                _member(HAPPENED_AT, pl.col(HAPPENED_AT).cast(pl.String)),
-                _member("conversionValue", pl.when(has_value).then(value)),
-                _member(EVENT_ID, s(EVENT_ID)),
-                _member("user", user),
-            ]
-        )
-        + pl.lit("}")
-    )
+    ``json_encode`` of this struct is the event's JSON: Polars writes (and escapes) it
+    natively. Rows are grouped by which parts they have (see :func:`event_json`), so the
+    struct never holds a null and nothing is sent as ``null``.
+    """
+    ids = [pl.struct(idType=pl.lit(t), idValue=pl.col(t)) for t in ID_TYPES if t in present]
+    user = [
+        pl.concat_list(ids).alias("userIds")
+        if ids
+        else pl.lit([], pl.List(_USER_ID)).alias("userIds")
+    ]
+    if "userInfo" in present:
+        info = [FIRST_NAME, LAST_NAME, *(f for f in _INFO_EXTRAS if f in present)]
+        user.append(pl.struct(info).alias("userInfo"))
+    user.extend(pl.col(f) for f in (LEAD, EXTERNAL_IDS) if f in present)
+    event = [pl.col(CONVERSION), pl.col(HAPPENED_AT)]
+    if "conversionValue" in present:
+        event.append(pl.struct(CURRENCY_CODE, AMOUNT).alias("conversionValue"))
+    if EVENT_ID in present:
+        event.append(pl.col(EVENT_ID))
+    event.append(pl.struct(user).alias("user"))
+    return pl.struct(event)
 
 
 def event_json(valid: pl.DataFrame) -> pl.Series:
-    """One JSON event per row of ``valid`` (a ``ValidationReport.valid`` frame), same order."""
+    """One JSON event per row of ``valid`` (a ``ValidationReport.valid`` frame), same order.
+
+    Rows are grouped by their *shape* (which optional parts they have); each shape is
+    rendered with one ``json_encode``. The loop runs once per distinct shape, typically a
+    handful, never once per row.
+    """
+    parts = _parts(valid.columns)
+    names = list(parts)
     if valid.height == 0:
         return pl.Series("event", [], dtype=pl.String)
-    return valid.select(event_expr(valid.columns).alias("event")).to_series()
+    if not names:
+        return valid.select(event_expr([]).struct.json_encode().alias("event")).to_series()
+    key = pl.sum_horizontal(
+        *(cond.cast(pl.Int64) * (1 << i) for i, cond in enumerate(parts.values()))
+    )
+    keyed = valid.with_columns(key.alias("__capi_shape"))
+    shapes = keyed.get_column("__capi_shape").unique().sort().to_list()
+    rendered = []
+    for shape in shapes:
+        present = [n for i, n in enumerate(names) if shape >> i & 1]
+        rows = keyed if len(shapes) == 1 else keyed.filter(pl.col("__capi_shape") == shape)
+        rendered.append(
+            rows.select(pl.col(ROW), event_expr(present).struct.json_encode().alias("event"))
+        )
+    out = rendered[0] if len(rendered) == 1 else pl.concat(rendered).sort(ROW)
+    return out.get_column("event")
 
 
 def events(valid: pl.DataFrame) -> list[dict[str, Any]]:
@@ -172,8 +149,13 @@ class Batch:
     """One request's worth of events: their ``_row`` keys, JSON texts and body bytes."""
 
     rows: list[int]
-    events: list[str]
+    texts: pl.Series
     body: bytes
+
+    @property
+    def events(self) -> list[str]:
+        """The event JSON texts, same order as :attr:`rows` (to re-send a subset)."""
+        return self.texts.to_list()
 
 
 def batch_bodies(valid: pl.DataFrame, batch_size: int = MAX_BATCH_SIZE) -> Iterator[Batch]:
@@ -191,7 +173,7 @@ def batch_bodies(valid: pl.DataFrame, batch_size: int = MAX_BATCH_SIZE) -> Itera
             f"batch_size must be between 1 and {MAX_BATCH_SIZE} (LinkedIn's limit per "
             f"request), got {batch_size}"
         )
-    rendered = valid.select(pl.col(ROW), event_expr(valid.columns).alias("event"))
+    rendered = pl.DataFrame([valid.get_column(ROW), event_json(valid)])
     for chunk in rendered.iter_slices(batch_size):
-        texts = chunk["event"]
-        yield Batch(rows=chunk[ROW].to_list(), events=texts.to_list(), body=body(texts))
+        texts = chunk.get_column("event")
+        yield Batch(rows=chunk.get_column(ROW).to_list(), texts=texts, body=body(texts))

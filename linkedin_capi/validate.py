@@ -18,8 +18,8 @@ Examples
 >>> report = validate(df, conversion=123, now=now)
 >>> report.counts
 {'total': 3, 'valid': 1, 'invalid': 1, 'skipped': 1}
->>> [e.split(":")[0] for e in report.invalid["errors"][0]]
-['SHA256_EMAIL', 'conversionHappenedAt']
+>>> [e[:30] for e in report.invalid["errors"].item()]
+['SHA256_EMAIL: expected an e-ma', 'conversionHappenedAt: in the f']
 """
 
 from __future__ import annotations
@@ -55,13 +55,23 @@ from linkedin_capi._constants import (
 )
 from linkedin_capi.columns import conform_columns, require_columns
 from linkedin_capi.errors import ConfigError
-from linkedin_capi.hashing import sha256_email
+from linkedin_capi.hashing import hash_normalized_email, normalize_email, sha256_email
 from linkedin_capi.report import ValidationReport
 
 __all__ = ["rule_urn_of", "validate"]
 
-_ERRORS = "__capi_errors"
+_FAILED = "__capi_failed"
 _STALE = "__capi_stale"
+
+# Two fields reuse an expensive intermediate several times; it is stored as a column
+# first (Polars does not share subexpressions inside when/then).
+_PREPARE = {
+    HAPPENED_AT: (nz.prepare_happened_at, nz.happened_at_from_prepared),
+    SHA256_EMAIL: (
+        lambda e, d: normalize_email(e),
+        lambda p, d: hash_normalized_email(p),
+    ),
+}
 
 # In payload order; every field's raw column → its normalized value.
 _NORMALIZERS = {
@@ -168,11 +178,20 @@ def validate(
     fields = _non_null_fields(df, conformed.fields)
     require_columns(fields, list(schema), has_default_conversion=default_urn is not None)
 
+    prepared: dict[str, pl.Expr] = {}
     normalized: dict[str, pl.Expr] = {}
     checks: list[ck.Check] = []
-    for field, name in fields.items():
+    for field in _NORMALIZERS:  # canonical order, so messages come in a stable order
+        if field not in fields:
+            continue
+        name = fields[field]
         raw, dtype = pl.col(name), schema[name]
-        normalized[f"__capi_n_{field}"] = _NORMALIZERS[field](raw, dtype)
+        if field in _PREPARE and (field != SHA256_EMAIL or dtype == pl.String):
+            prepare, finish = _PREPARE[field]
+            prepared[f"__capi_p_{field}"] = prepare(raw, dtype)
+            normalized[f"__capi_n_{field}"] = finish(pl.col(f"__capi_p_{field}"), dtype)
+        else:
+            normalized[f"__capi_n_{field}"] = _NORMALIZERS[field](raw, dtype)
         checks.extend(ck.field_checks(field, raw, dtype))
     second_stage: dict[str, pl.Expr] = {}
     if default_urn is not None:
@@ -187,35 +206,45 @@ def validate(
         ck.row_checks(fields, schema, now_ms=now_ms, has_default_conversion=default_urn is not None)
     )
     window_start = now_ms - WINDOW_DAYS * 86_400_000
-    errors = pl.concat_list([pl.when(c.failed).then(c.message) for c in checks]).list.drop_nulls()
+    # Flags first, messages later: messages are built only for the rows that fail.
+    flags = [f"__capi_f_{i}" for i in range(len(checks))]
     out = (
         df.lazy()
         .with_row_index(ROW)
+        .with_columns(**prepared)
         .with_columns(**normalized)
         .with_columns(**second_stage)
         .with_columns(
-            errors.alias(_ERRORS),
+            *(c.failed.fill_null(False).alias(f) for c, f in zip(checks, flags, strict=True)),
             (ck.norm(HAPPENED_AT) < window_start).fill_null(False).alias(_STALE),
         )
+        .with_columns(pl.any_horizontal(*flags).alias(_FAILED))
         .collect()
     )
     # by_name, not plain strings: select() reads a name like "^.*$" as a regex.
     inputs = cs.by_name(ROW, *schema)
-    stale = pl.col(_STALE)
-    has_errors = pl.col(_ERRORS).list.len() > 0
-    skipped = out.filter(stale).select(
+    stale, failed = pl.col(_STALE), pl.col(_FAILED)
+    any_stale, any_failed = out.select(stale.any(), failed.any()).row(0)
+    valid_fields = [f for f in _NORMALIZERS if f in fields or f == CONVERSION]
+    valid_columns = [pl.col(ROW), *(ck.norm(f).alias(f) for f in valid_fields)]
+    # Clean data (the common case) needs no filtering; otherwise filter lazily so that
+    # only the columns each part keeps are copied.
+    rest = out.lazy()
+    if any_stale or any_failed:
+        rest = rest.filter(~stale & ~failed)
+    valid = rest.select(valid_columns).collect()
+    skipped = out.lazy().filter(stale).select(
         inputs,
         reason=pl.lit(f"{HAPPENED_AT}: older than {WINDOW_DAYS} days (")
         + nz.iso_from_ms(ck.norm(HAPPENED_AT))
         + pl.lit(" is before ")
         + nz.iso_from_ms(pl.lit(window_start))
         + pl.lit("); LinkedIn only accepts the last 90 days"),
-    )
-    invalid = out.filter(~stale & has_errors).select(inputs, pl.col(_ERRORS).alias("errors"))
-    valid_fields = [f for f in _NORMALIZERS if f in fields or f == CONVERSION]
-    valid = out.filter(~stale & ~has_errors).select(
-        ROW, *(ck.norm(f).alias(f) for f in valid_fields)
-    )
+    ).collect()
+    errors = pl.concat_list(
+        [pl.when(pl.col(f)).then(c.message) for c, f in zip(checks, flags, strict=True)]
+    ).list.drop_nulls()
+    invalid = out.lazy().filter(~stale & failed).select(inputs, errors.alias("errors")).collect()
     return ValidationReport(
         valid=valid,
         invalid=invalid,

@@ -1,0 +1,122 @@
+"""The outcome of an export: one status per input row, keyed by ``_row``."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from linkedin_capi._constants import EXPORT_STATUSES, ROW
+
+if TYPE_CHECKING:
+    from linkedin_capi.report import ValidationReport
+
+__all__ = ["ExportResult"]
+
+
+@dataclass(frozen=True, repr=False)
+class ExportResult:
+    """What happened to every input row of an export.
+
+    Attributes
+    ----------
+    rows : pl.DataFrame
+        ``_row`` (the input row index), ``status`` (``sent``, ``failed``, ``invalid``,
+        ``skipped`` or ``dry_run``) and ``error`` (LinkedIn's or the validator's message;
+        null when sent), one row per input row, sorted by ``_row``.
+    report : ValidationReport or None
+        The validation the export sent from.
+    requests : int
+        HTTP requests made to ``conversionEvents`` (retries included).
+
+    Examples
+    --------
+    >>> rows = pl.DataFrame({"_row": [0, 1], "status": ["sent", "invalid"],
+    ...                      "error": [None, "amount: not a number"]})
+    >>> result = ExportResult(rows=rows, report=None)
+    >>> result.sent, result.invalid, result.ok
+    (1, 1, False)
+    """
+
+    rows: pl.DataFrame
+    report: ValidationReport | None
+    requests: int = 0
+
+    def _count(self, status: str) -> int:
+        return int((self.rows.get_column("status") == status).sum())
+
+    @property
+    def sent(self) -> int:
+        """Rows LinkedIn acknowledged."""
+        return self._count("sent")
+
+    @property
+    def failed(self) -> int:
+        """Valid rows LinkedIn rejected or that could not be delivered."""
+        return self._count("failed")
+
+    @property
+    def invalid(self) -> int:
+        """Rows the validator rejected (never sent)."""
+        return self._count("invalid")
+
+    @property
+    def skipped(self) -> int:
+        """Rows older than LinkedIn's 90-day window (never sent)."""
+        return self._count("skipped")
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """``{"total": n, "sent": n, "failed": n, "invalid": n, "skipped": n, "dry_run": n}``."""
+        counts = {"total": self.rows.height}
+        counts.update({status: self._count(status) for status in EXPORT_STATUSES})
+        return counts
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed and nothing was invalid."""
+        return self.failed == 0 and self.invalid == 0
+
+    @property
+    def failures(self) -> pl.DataFrame:
+        """The ``failed`` and ``invalid`` rows with their errors."""
+        return self.rows.filter(pl.col("status").is_in(["failed", "invalid"]))
+
+    def join(self, data: pl.DataFrame) -> pl.DataFrame:
+        """``data`` (the frame that was exported) with ``status`` and ``error`` columns.
+
+        Examples
+        --------
+        >>> rows = pl.DataFrame({"_row": pl.Series([0, 1], dtype=pl.UInt32),
+        ...                      "status": ["sent", "failed"], "error": [None, "x"]})
+        >>> ExportResult(rows=rows, report=None).join(pl.DataFrame({"a": [5, 6]})).columns
+        ['a', 'status', 'error']
+        """
+        indexed = data.with_row_index(ROW)
+        keys = self.rows.with_columns(pl.col(ROW).cast(indexed.schema[ROW]))
+        return indexed.join(keys, on=ROW, how="left").sort(ROW).drop(ROW)
+
+    def summary(self) -> str:
+        """One line: ``"1000 rows: 990 sent, 3 failed, 5 invalid, 2 skipped"``."""
+        counts = self.counts
+        parts = [f"{counts[s]} {s.replace('_', ' ')}" for s in EXPORT_STATUSES if counts[s]]
+        return f"{counts['total']} rows: " + (", ".join(parts) or "nothing to send")
+
+    def __repr__(self) -> str:
+        return f"ExportResult({self.summary()}, ok={self.ok})"
+
+    def _repr_html_(self) -> str:
+        counts = self.counts
+        cells = "".join(
+            f"<td>{html.escape(s)}</td><td>{counts[s]}</td>" for s in EXPORT_STATUSES if counts[s]
+        )
+        errors: Any = (
+            self.failures.group_by("error").len().sort("len", descending=True).head(5).rows()
+        )
+        items = "".join(f"<li>{n} × {html.escape(str(e))}</li>" for e, n in errors)
+        return (
+            f"<div><b>ExportResult</b> ({'ok' if self.ok else 'needs attention'})"
+            f"<table><tr>{cells}</tr></table>{'<ul>' + items + '</ul>' if items else ''}</div>"
+        )

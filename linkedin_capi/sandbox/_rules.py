@@ -1,0 +1,262 @@
+"""The ``/rest/conversions`` resource: create, list (``q=account``), get, partial update.
+
+``linkedin-api.md`` §3. Rules are stored as LinkedIn-shaped dicts so responses are the
+stored value (optionally projected with ``fields=``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from linkedin_capi._constants import ACCOUNT_URN_PREFIX
+from linkedin_capi.sandbox import _schema as S
+from linkedin_capi.sandbox._http import JSON_TYPE, Request, Response, api_error, json_response
+from linkedin_capi.sandbox._messages import bad, line, render, unknown
+from linkedin_capi.sandbox._state import State, to_ms
+
+_ENUMS: dict[str, frozenset[str]] = {
+    "conversionMethod": S.CONVERSION_METHODS,
+    "type": S.RULE_TYPES,
+    "attributionType": S.ATTRIBUTION_TYPES,
+    "valueType": S.VALUE_TYPES,
+}
+_KINDS: dict[str, str] = {
+    "name": "String",
+    "account": "String",
+    "enabled": "Boolean",
+    "postClickAttributionWindowSize": "Integer",
+    "viewThroughAttributionWindowSize": "Integer",
+    "value": "Record",
+    "campaigns": "Array",
+    "associatedCampaigns": "Array",
+    "urlRules": "Array",
+}
+_PY_TYPES: dict[str, type] = {
+    "String": str,
+    "Boolean": bool,
+    "Integer": int,
+    "Record": dict,
+    "Array": list,
+}
+
+
+def rule_errors(fields: dict[str, Any], *, partial: bool) -> list[str]:
+    """Schema errors of a rule body (create) or a ``$set`` (partial update).
+
+    Examples
+    --------
+    >>> rule_errors({"name": "x", "account": "urn:li:sponsoredAccount:1",
+    ...              "conversionMethod": "CONVERSIONS_API", "type": "BUY"}, partial=False)
+    ['ERROR :: /type :: "BUY" is not an enum symbol']
+    """
+    errs: list[str] = []
+    if not partial:
+        for key in S.RULE_REQUIRED:
+            if key not in fields:
+                errs.append(line(f"/{key}", S.MSG_REQUIRED))
+    for key, value in fields.items():
+        path = f"/{key}"
+        if key in _ENUMS:
+            if type(value) is not str:
+                bad(errs, fields, key, path, "String")
+            elif value not in _ENUMS[key]:
+                errs.append(line(path, f"{render(value)} is not an enum symbol"))
+        elif key in _KINDS:
+            kind = _KINDS[key]
+            if type(value) is not _PY_TYPES[kind]:
+                bad(errs, fields, key, path, kind)
+            elif isinstance(value, str) and key == "account":
+                if not value.startswith(ACCOUNT_URN_PREFIX):
+                    errs.append(line(path, S.MSG_BAD_URN_PREFIX))
+            elif isinstance(value, dict) and key == "value":
+                for part in ("currencyCode", "amount"):
+                    if type(value.get(part)) is not str:
+                        bad(errs, value, part, f"/value/{part}", "String")
+                if not value.keys() <= S.VALUE_FIELDS:
+                    unknown(errs, value, S.VALUE_FIELDS, "/value")
+        elif key not in S.RULE_READ_ONLY:
+            errs.append(line(path, S.MSG_UNKNOWN_FIELD))
+    return errs
+
+
+def _window_error(rule: dict[str, Any]) -> str | None:
+    """Business rule on attribution windows (§3.1): 1/7/30/90, 365 post-click for some types."""
+    post = rule.get("postClickAttributionWindowSize", 30)
+    view = rule.get("viewThroughAttributionWindowSize", 7)
+    if post not in S.WINDOW_DAYS_ALLOWED and not (
+        post == 365 and rule.get("type") in S.LONG_WINDOW_TYPES
+    ):
+        return (
+            f"Invalid postClickAttributionWindowSize {post} for conversion type "
+            f"{rule.get('type')}: allowed values are 1, 7, 30, 90 (365 only for "
+            f"{', '.join(sorted(S.LONG_WINDOW_TYPES))})"
+        )
+    if view not in S.WINDOW_DAYS_ALLOWED:
+        return f"Invalid viewThroughAttributionWindowSize {view}: allowed values are 1, 7, 30, 90"
+    return None
+
+
+def _json_body(req: Request) -> tuple[Any, Response | None]:
+    if req.content_type != JSON_TYPE:
+        return None, api_error(
+            415, f"Unsupported Content-Type {req.content_type or '(none)'!r}; send application/json"
+        )
+    try:
+        return json.loads(req.body), None
+    except ValueError as exc:
+        return None, api_error(400, f"Unable to parse the request body as JSON: {exc}")
+
+
+def _project(entity: dict[str, Any], req: Request) -> dict[str, Any]:
+    """Apply a Rest.li ``fields=`` projection (top-level fields only)."""
+    fields = req.param("fields")
+    if not fields:
+        return dict(entity)
+    wanted = {f.strip() for f in fields.split(",") if f.strip()}
+    return {k: v for k, v in entity.items() if k in wanted}
+
+
+def create(req: Request, state: State, member: str) -> Response:
+    """``POST /rest/conversions`` → 201 with ``x-restli-id``, ``Location`` and the entity."""
+    body, error = _json_body(req)
+    if error is not None:
+        return error
+    if type(body) is not dict:
+        return api_error(422, line("", f"{render(body)} is not backed by a DataMap") + "\n")
+    errs = rule_errors(body, partial=False)
+    if errs:
+        return api_error(422, "\n".join(errs) + "\n")
+    association = req.param("autoAssociationType")
+    if association is not None and association not in S.AUTO_ASSOCIATION_TYPES:
+        return api_error(
+            400,
+            f"Invalid autoAssociationType {association!r}; "
+            f"expected one of {sorted(S.AUTO_ASSOCIATION_TYPES)}",
+        )
+    with state.lock:
+        role = state.role(member, body["account"])
+        if role is None or role == S.READ_ONLY_ROLE:
+            return api_error(
+                403,
+                f"Not enough permissions to create conversions for {body['account']}: "
+                "the member needs a non-VIEWER role on the ad account",
+                code="ACCESS_DENIED",
+                service_error_code=100,
+            )
+        window = _window_error(body)
+        if window:
+            return api_error(400, window)
+        rule = state.new_rule({k: v for k, v in body.items() if k not in S.RULE_READ_ONLY})
+        entity = dict(rule)
+    rid = str(entity["id"])
+    return json_response(201, entity, {"x-restli-id": rid, "Location": f"/conversions/{rid}"})
+
+
+def list_rules(req: Request, state: State, member: str, max_page_size: int | None) -> Response:
+    """``GET /rest/conversions?q=account&account=<urn>&start=&count=`` (index paging, total -1)."""
+    if req.param("q") != "account":
+        return api_error(400, f"Unsupported finder q={req.param('q')!r}; use q=account")
+    account = req.param("account")
+    if not account:
+        return api_error(
+            400,
+            "Missing required query parameter 'account' (an encoded urn:li:sponsoredAccount:<id>)",
+        )
+    if "account=urn:" in req.raw_query:
+        return api_error(
+            400,
+            "Invalid value for query parameter 'account': URNs in query strings must be "
+            f"URL-encoded (account=urn%3Ali%3AsponsoredAccount%3A...), got {account!r}",
+        )
+    try:
+        start = int(req.param("start") or 0)
+        count = int(req.param("count") or 10)
+    except ValueError:
+        return api_error(400, "start and count must be integers")
+    if start < 0 or count < 0:
+        return api_error(400, "start and count must not be negative")
+    with state.lock:
+        if state.role(member, account) is None:
+            return api_error(
+                403,
+                f"Not enough permissions to access conversions of {account}",
+                code="ACCESS_DENIED",
+                service_error_code=100,
+            )
+        rules = sorted(
+            (r for r in state.rules.values() if r["account"] == account), key=lambda r: r["id"]
+        )
+        served = count if max_page_size is None else min(count, max_page_size)
+        page = [_project(r, req) for r in rules[start : start + served]]
+    paging = {"start": start, "count": count, "links": [], "total": -1}
+    return json_response(200, {"paging": paging, "elements": page})
+
+
+def _find(
+    state: State, member: str, key: str, req: Request
+) -> tuple[dict[str, Any] | None, Response | None]:
+    if not key.isdigit() or int(key) not in state.rules:
+        return None, api_error(404, f"Conversion {key} not found", code="NOT_FOUND")
+    rule = state.rules[int(key)]
+    account = req.param("account")
+    if account is not None and account != rule["account"]:
+        return None, api_error(
+            404, f"Conversion {key} not found in account {account}", code="NOT_FOUND"
+        )
+    if state.role(member, rule["account"]) is None:
+        return None, api_error(
+            403,
+            f"Not enough permissions to access conversion {key}",
+            code="ACCESS_DENIED",
+            service_error_code=100,
+        )
+    return rule, None
+
+
+def get(req: Request, state: State, member: str, key: str) -> Response:
+    """``GET /rest/conversions/<id>[?account=<urn>]`` → 200 with the entity."""
+    with state.lock:
+        rule, error = _find(state, member, key, req)
+        if error is not None or rule is None:
+            return error or api_error(404, "not found")
+        return json_response(200, _project(rule, req))
+
+
+def partial_update(req: Request, state: State, member: str, key: str) -> Response:
+    """``POST /rest/conversions/<id>`` + ``PARTIAL_UPDATE``, ``{"patch":{"$set":{...}}}`` → 204."""
+    body, error = _json_body(req)
+    if error is not None:
+        return error
+    patch = body.get("patch") if type(body) is dict else None
+    if type(patch) is not dict or not patch.keys() <= {"$set", "$delete"}:
+        return api_error(400, 'A PARTIAL_UPDATE body must be {"patch": {"$set": {...}}}')
+    changes = patch.get("$set", {})
+    if type(changes) is not dict:
+        return api_error(400, '"$set" must be an object of fields to change')
+    errs = rule_errors(changes, partial=True)
+    if errs:
+        return api_error(422, "\n".join(errs) + "\n")
+    immutable = sorted(set(changes) & S.RULE_IMMUTABLE)
+    if immutable:
+        return api_error(
+            400, f"Fields cannot be changed by a partial update: {', '.join(immutable)}"
+        )
+    with state.lock:
+        rule, error = _find(state, member, key, req)
+        if error is not None or rule is None:
+            return error or api_error(404, "not found")
+        if state.role(member, rule["account"]) == S.READ_ONLY_ROLE:
+            return api_error(
+                403,
+                f"Not enough permissions to update conversion {key}: "
+                f"the member is a VIEWER on {rule['account']}",
+                code="ACCESS_DENIED",
+                service_error_code=100,
+            )
+        window = _window_error({**rule, **changes})
+        if window:
+            return api_error(400, window)
+        rule.update(changes)
+        rule["lastModified"] = to_ms(state.clock.now())
+    return Response(204)

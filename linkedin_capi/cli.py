@@ -76,6 +76,9 @@ def _read(read: Callable[[], pl.DataFrame], source: str) -> pl.DataFrame:
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(f"{source}: cannot read it ({first_line})") from exc
+    if df.height == 0:
+        # A header without rows is almost always a failed export, not "all good".
+        raise ConfigError(f"{source}: no rows (columns found: {df.columns})")
     return df
 
 

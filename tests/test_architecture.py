@@ -15,6 +15,8 @@ import linkedin_capi
 
 PACKAGE = Path(linkedin_capi.__file__).parent
 PURE = ["columns", "normalize", "hashing", "checks", "validate", "payload", "report"]
+#: How reports look (HTML, SVG, text): pure too, and reports may use them.
+PURE += ["_html", "_charts", "_views"]
 #: Package modules a pure module may import (pure ones, constants and errors).
 PURE_DEPENDENCIES = {*PURE, "_constants", "errors"}
 NETWORK = {"requests", "requests_oauthlib", "oauthlib", "urllib3", "httpx", "http", "socket"}

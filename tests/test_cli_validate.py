@@ -193,10 +193,11 @@ def test_demo_runs_and_exits_0() -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Generated 40 conversion events")
     assert "ValidationReport: 40 rows" in result.stdout
-    # the printed example event is JSON with the URN of rule 123
-    start = result.stdout.index("{")
-    event = json.loads(result.stdout[start:])
-    assert event["conversion"] == "urn:lla:llaPartnerConversion:123"
+    # the first event the sandbox accepted is printed, sent to the rule the demo ensured
+    urn = result.stdout.split("Conversion rule: ")[1].split("(")[1].split(")")[0]
+    start = result.stdout.index("First accepted event:")
+    event = json.loads(result.stdout[result.stdout.index("{", start) :])
+    assert event["conversion"] == urn
     assert len(event["user"]["userIds"][0]["idValue"]) == 64
 
 

@@ -185,7 +185,11 @@ def text_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     for row in cells:
         for i, v in enumerate(row):
             widths[i] = max(widths[i], len(v))
-    right = [all(_is_number(row[i]) for row in cells) and bool(cells) for i in range(len(headers))]
+    right = [
+        all(_is_number(row[i]) or row[i] == "–" for row in cells)
+        and any(_is_number(row[i]) for row in cells)
+        for i in range(len(headers))
+    ]
 
     def line(values: Sequence[str]) -> str:
         parts = [
@@ -199,4 +203,4 @@ def text_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 
 def _is_number(text: str) -> bool:
-    return bool(re.fullmatch(r"[<>]?-?[\d,]+(\.\d+)?%?|–", text))
+    return bool(re.fullmatch(r"[<>]?-?[\d,]+(\.\d+)?%?", text))

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "accounts_html",
+    "accounts_text",
     "connection_html",
     "error_html",
     "label",
@@ -36,6 +37,7 @@ __all__ = [
     "report_html",
     "result_html",
     "rule_html",
+    "rule_text",
     "rules_html",
     "rules_text",
     "stacked_bar",
@@ -350,3 +352,15 @@ def connection_html(conn: Any) -> str:
     """A connection's settings and token state (never a token or secret)."""
     rows = [(k, esc(v)) for k, v in connection_fields(conn)]
     return panel("Connection", table(["", ""], rows, raw=[1]))
+
+
+def rule_text(rule: Any) -> str:
+    """A conversion rule as aligned ``name  value`` lines (``print(rule)``)."""
+    fields = rule_fields(rule)
+    width = max(len(k) for k, _ in fields)
+    return "\n".join(f"{k.ljust(width)}  {short(v, 80)}" for k, v in fields)
+
+
+def accounts_text(accounts: Sequence[Any]) -> str:
+    """Ad accounts as a plain-text table."""
+    return text_table(_ACCOUNT_COLUMNS, account_rows(accounts))

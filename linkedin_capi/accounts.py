@@ -25,6 +25,7 @@ from linkedin_capi._restli import Requester, iter_elements, json_body
 from linkedin_capi.errors import ConfigError, NotFoundError, PermissionDeniedError
 
 __all__ = [
+    "AccountList",
     "AdAccount",
     "account_id",
     "account_urn",
@@ -81,10 +82,37 @@ class AdAccount(BaseModel):
         """True when the role allows uploading events (anything but VIEWER)."""
         return self.role not in C.READ_ONLY_ROLES
 
+    def _repr_html_(self) -> str:
+        from linkedin_capi._views import accounts_html
+
+        return accounts_html([self], title="AdAccount")
+
     def label(self) -> str:
         """One line for messages and menus: ``5012345 "EU shop" (ACCOUNT_MANAGER)``."""
         name = f' "{self.name}"' if self.name else ""
         return f"{self.id}{name} ({self.role})"
+
+
+class AccountList(list[AdAccount]):
+    """The accounts ``conn.ad_accounts()`` returns: a list that shows itself as a table.
+
+    Examples
+    --------
+    >>> print(repr(AccountList([AdAccount(id=1, name="EU", role="VIEWER")])))
+    id  name  role    usable  status  currency  test
+    --  ----  ------  ------  ------  --------  ----
+     1  EU    VIEWER  no      –       –         –
+    """
+
+    def _repr_html_(self) -> str:
+        from linkedin_capi._views import accounts_html
+
+        return accounts_html(self)
+
+    def __repr__(self) -> str:
+        from linkedin_capi._views import accounts_text
+
+        return accounts_text(self)
 
 
 def account_id(value: int | str) -> str:
@@ -113,7 +141,7 @@ def account_urn(value: int | str) -> str:
     return f"{C.ACCOUNT_URN_PREFIX}{account_id(value)}"
 
 
-def ad_accounts(conn: Requester) -> list[AdAccount]:
+def ad_accounts(conn: Requester) -> AccountList:
     """Every ad account the authenticated member has a role on, with names.
 
     Parameters
@@ -140,7 +168,7 @@ def ad_accounts(conn: Requester) -> list[AdAccount]:
             accounts[aid] = AdAccount.model_validate(
                 {"id": aid, "role": role, **_details(conn, aid)}
             )
-    return list(accounts.values())
+    return AccountList(accounts.values())
 
 
 def _details(conn: Requester, aid: int) -> dict[str, object]:

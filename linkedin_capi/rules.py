@@ -39,6 +39,7 @@ from linkedin_capi.errors import ConfigError
 __all__ = [
     "ConversionRule",
     "ConversionRules",
+    "RuleList",
     "RuleSettings",
     "check_attribution_type",
     "check_auto_association",
@@ -286,6 +287,16 @@ class ConversionRule(BaseModel):
         """True when the rule accepts Conversions API events (method CONVERSIONS_API)."""
         return self.conversion_method in (None, C.CONVERSIONS_API_METHOD)
 
+    def _repr_html_(self) -> str:
+        from linkedin_capi._views import rule_html
+
+        return rule_html(self)
+
+    def __str__(self) -> str:
+        from linkedin_capi._views import rule_text
+
+        return rule_text(self)
+
     def differences(self, settings: RuleSettings) -> dict[str, tuple[object, object]]:
         """Settings that differ from ``settings``: ``{name: (live, wanted)}``.
 
@@ -342,6 +353,27 @@ def _describe(diff: dict[str, tuple[object, object]]) -> str:
     return ", ".join(f"{k} is {live!r} (wanted {want!r})" for k, (live, want) in diff.items())
 
 
+class RuleList(list[ConversionRule]):
+    """The rules ``conn.rules.list()`` returns: a plain list that shows itself as a table.
+
+    Examples
+    --------
+    >>> rules = RuleList([ConversionRule(id=7, name="Leads", type="LEAD", enabled=True)])
+    >>> print(repr(rules).splitlines()[2])
+     7  Leads  Lead  –           –             –            yes
+    """
+
+    def _repr_html_(self) -> str:
+        from linkedin_capi._views import rules_html
+
+        return rules_html(self)
+
+    def __repr__(self) -> str:
+        from linkedin_capi._views import rules_text
+
+        return rules_text(self)
+
+
 # -- the manager ------------------------------------------------------------------------------
 
 
@@ -393,8 +425,8 @@ class ConversionRules:
 
     def list(
         self, *, conversions_api_only: bool = False, page_size: int = C.RULE_PAGE_SIZE
-    ) -> list[ConversionRule]:
-        """Every rule of the account, from every page.
+    ) -> RuleList:
+        """Every rule of the account, from every page (a list that prints as a table).
 
         Parameters
         ----------
@@ -412,7 +444,7 @@ class ConversionRules:
         ]
         if conversions_api_only:
             rules = [r for r in rules if r.streamable]
-        return rules
+        return RuleList(rules)
 
     def get(self, rule: ConversionRule | int | str) -> ConversionRule:
         """One rule by id, URN or model (fresh from LinkedIn).

@@ -28,6 +28,8 @@ AUTO_ASSOCIATION_OPTIONS = [
     ("Objective-based campaigns", "OBJECTIVE_BASED"),
     ("None (link campaigns later)", C.NO_AUTO_ASSOCIATION),
 ]
+
+
 def days_label(days: int) -> str:
     """``1`` → ``'1 day'``, ``30`` → ``'30 days'``."""
     return "1 day" if days == 1 else f"{days} days"

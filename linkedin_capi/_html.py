@@ -123,6 +123,8 @@ def table(
 ) -> str:
     """An HTML table; ``right`` and ``raw`` are column positions (numbers, prebuilt HTML)."""
     head = "".join(cell(h, header=True, right=i in right) for i, h in enumerate(headers))
+    # A key/value table has no header row: blank headers would draw an empty stripe.
+    thead = f"<thead><tr>{head}</tr></thead>" if any(headers) else ""
     body = "".join(
         "<tr>"
         + "".join(cell(v, right=i in right, raw=i in raw) for i, v in enumerate(row))
@@ -131,7 +133,7 @@ def table(
     )
     return (
         "<table style='border-collapse:collapse;margin:4px 0;"
-        f"font-size:12px'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f"font-size:12px'>{thead}<tbody>{body}</tbody></table>"
     )
 
 

@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: Invalid rows shown in the HTML report; every row is in ``report.invalid``.
-SHOWN_ROWS = 10
+SHOWN_ROWS = 5
 #: Input columns shown next to the errors of an invalid row.
 SHOWN_COLUMNS = 8
 

@@ -18,7 +18,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Room for descriptions such as "Post-click window" without cutting them.
 STYLE = {"description_width": "150px"}
-WIDE = w.Layout(width="520px")
+WIDE = w.Layout(width="620px")
 
 #: Conversion types as (readable label, LinkedIn value), sorted by label.
 TYPE_OPTIONS: list[tuple[str, str]] = sorted((label(t), t) for t in C.CONVERSION_TYPES)

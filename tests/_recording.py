@@ -94,8 +94,10 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     --------
     >>> r = scrub_response({"headers": {"Retry-After": ["7"]},
     ...                     "body": {"string": b'{"access_token": "AQX", "expires_in": 5}'}})
-    >>> r["headers"], r["body"]["string"]
-    ({'Retry-After': ['0'], 'Content-Length': ['45']}, b'{"access_token": "REDACTED", "expires_in": 5}')
+    >>> r["headers"]
+    {'Retry-After': ['0'], 'Content-Length': ['45']}
+    >>> r["body"]["string"]
+    b'{"access_token": "REDACTED", "expires_in": 5}'
     """
     headers: dict[str, list[str]] = response.get("headers", {})
     for name in list(headers):

@@ -211,6 +211,7 @@ def validate(
         .with_row_index(ROW)
         .with_columns(**prepared)
         .with_columns(**normalized)
+        .drop(*prepared)  # intermediates: not kept in memory past this point
         .with_columns(**second_stage)
         .with_columns(
             *(c.failed.fill_null(False).alias(f) for c, f in zip(checks, flags, strict=True)),

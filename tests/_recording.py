@@ -86,7 +86,7 @@ def _scrub_json(value: Any) -> tuple[Any, bool]:
 
 
 def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
-    """vcrpy ``before_record_response``: token fields out, ``Retry-After: 0``, no cookies.
+    """vcrpy ``before_record_response``: token fields out, ``Retry-After: 0``, no cookies/Date.
 
     vcrpy hands over a deep copy, so the live client still sees the real answer.
 
@@ -104,7 +104,7 @@ def scrub_response(response: dict[str, Any]) -> dict[str, Any]:
         lowered = name.lower()
         if lowered == "retry-after":
             headers[name] = ["0"]
-        elif lowered == "set-cookie":
+        elif lowered in ("set-cookie", "date"):  # no cookies; no churn in re-recorded diffs
             del headers[name]
     raw = response.get("body", {}).get("string")
     if not raw:

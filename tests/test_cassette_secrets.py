@@ -31,9 +31,7 @@ def cassette(request: dict[str, Any], response: dict[str, Any]) -> str:
         "status": {"code": 200, "message": "OK"},
     }
     data = {
-        "interactions": [
-            {"request": base_request | request, "response": base_response | response}
-        ],
+        "interactions": [{"request": base_request | request, "response": base_response | response}],
         "version": 1,
     }
     return yaml.dump(data, width=60)
@@ -133,9 +131,7 @@ version: 1
 def test_token_folded_over_two_lines_is_caught(tmp_path: Path) -> None:
     # vcrpy's YAML folds long bodies at spaces, e.g. between a key and its value (our own
     # token cassettes look like this): a line-by-line grep would miss the token.
-    assert {"token in JSON", "unscrubbed access_token"} <= {
-        f.rule for f in plant(tmp_path, FOLDED)
-    }
+    assert {"token in JSON", "unscrubbed access_token"} <= {f.rule for f in plant(tmp_path, FOLDED)}
 
 
 def _record_refresh(path: Path, **config: Any) -> None:

@@ -11,7 +11,6 @@ from linkedin_capi.accounts import resolve_account_id
 pytestmark = [pytest.mark.vcr, pytest.mark.block_network]
 
 
-
 def test_ad_accounts(recording: Recording) -> None:
     accounts = recording.connection().ad_accounts()
     assert accounts and {a.role for a in accounts} <= set(C.ACCOUNT_ROLES)

@@ -65,10 +65,14 @@ def test_df_capi_export_batches(recording: Recording) -> None:
 @pytest.mark.sandbox_only
 def test_export_422_fails_only_the_blamed_row(recording: Recording) -> None:
     if recording.sandbox is not None:
-        recording.sandbox.fail_next(422, body={"message": REJECTION, "status": 422},
-                                    path="conversionEvents")
+        recording.sandbox.fail_next(
+            422, body={"message": REJECTION, "status": 422}, path="conversionEvents"
+        )
     result = capi.export(
-        frame(recording, 4), recording.connection(), recording.rule_id, now=recording.now,
+        frame(recording, 4),
+        recording.connection(),
+        recording.rule_id,
+        now=recording.now,
         progress=False,
     )
     rows = result.rows.sort("_row")

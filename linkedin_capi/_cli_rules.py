@@ -26,7 +26,7 @@ from linkedin_capi.rules import ConversionRule, ConversionRules
 if TYPE_CHECKING:
     from linkedin_capi.connection import Connection
 
-__all__ = ["connection_for_cli", "mount", "read_result", "rules_app"]
+__all__ = ["connection_for_cli", "mount", "one_line", "read_result", "rules_app"]
 
 EXIT_ROWS, EXIT_INPUT, EXIT_AUTH = 1, 2, 3
 
@@ -94,8 +94,13 @@ def connection_for_cli(result: str | None, ad_account: str | None) -> Connection
     return Connection.from_env(**overrides)
 
 
+def one_line(message: str) -> str:
+    """Error text for stderr: always one line (scheduled jobs log line by line)."""
+    return "; ".join(part.strip() for part in message.strip().splitlines() if part.strip())
+
+
 def _fail(exc: CapiError) -> typer.Exit:
-    typer.echo(f"linkedin-capi: {exc}", err=True)
+    typer.echo(f"linkedin-capi: {one_line(str(exc))}", err=True)
     return typer.Exit(EXIT_AUTH if isinstance(exc, AuthError | VersionError) else EXIT_INPUT)
 
 

@@ -62,9 +62,38 @@ def vcr_config() -> dict[str, Any]:
         "filter_query_parameters": [(name, REDACTED) for name in SECRET_FIELDS],
         "before_record_response": scrub_response,
         "decode_compressed_response": True,
-        # Bodies matter: a replayed export must send exactly the recorded batches.
-        "match_on": ["method", "scheme", "host", "port", "path", "query", "body"],
+        # Bodies matter: a replayed export must send exactly the recorded batches; so do the
+        # headers that change what LinkedIn does with them (version, Rest.li method).
+        "match_on": ["method", "scheme", "host", "port", "path", "query", "body", PROTOCOL],
     }
+
+
+#: Name of the matcher comparing LinkedIn's protocol headers (see :func:`register`).
+PROTOCOL = "linkedin_protocol_headers"
+_PROTOCOL_HEADERS = ("linkedin-version", "x-restli-method", "x-restli-protocol-version")
+
+
+def protocol_headers_match(r1: Any, r2: Any) -> None:
+    """vcrpy matcher: same ``LinkedIn-Version``, ``X-RestLi-Method`` and protocol version.
+
+    Raises ``AssertionError`` naming the first header that differs (vcrpy's convention).
+    """
+    for name in _PROTOCOL_HEADERS:
+        a, b = _header(r1, name), _header(r2, name)
+        if a != b:
+            raise AssertionError(f"{name}: {a!r} != {b!r}")
+
+
+def _header(request: Any, name: str) -> str | None:
+    for key, value in request.headers.items():
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+def register(recorder: Any) -> None:
+    """Make the custom matchers of :func:`vcr_config` known to a ``vcr.VCR``."""
+    recorder.register_matcher(PROTOCOL, protocol_headers_match)
 
 
 def _scrub_json(value: Any) -> tuple[Any, bool]:

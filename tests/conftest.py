@@ -7,8 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _recording import CASSETTES, Recording, open_recording
+from _recording import CASSETTES, Recording, open_recording, register
 from _recording import vcr_config as _vcr_config
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    """pytest-recording hook: register the custom matchers named in ``vcr_config``."""
+    register(vcr)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import vcr
 import yaml
-from _recording import CASSETTES, NOW, REDACTED, secret_values, vcr_config
+from _recording import CASSETTES, NOW, REDACTED, register, secret_values, vcr_config
 from _secret_scan import Finding, scan
 
 from linkedin_capi.sandbox import Sandbox
@@ -138,6 +138,7 @@ def _record_refresh(path: Path, **config: Any) -> None:
     """Record one refresh and one API call from a sandbox into ``path``."""
     with Sandbox(now=NOW) as sb:
         recorder = vcr.VCR(record_mode="all", **config)
+        register(recorder)
         with recorder.use_cassette(str(path)):
             conn = sb.connection(access_token=None)
             conn.request("GET", "adAccountUsers", params={"q": "authenticatedUser"})

@@ -11,10 +11,12 @@ from _recording import (
     Target,
     live_environment,
     open_recording,
+    protocol_headers_match,
     scrub_response,
     secret_values,
 )
 from _secret_scan import scan
+from vcr.request import Request
 
 from linkedin_capi import _constants as C
 from linkedin_capi.errors import ConfigError
@@ -132,3 +134,18 @@ def test_scrub_response_leaves_error_codes_and_non_json_alone() -> None:
     assert nested["headers"] == {"Content-Length": [str(len(scrubbed))]}
     binary = {"headers": {}, "body": {"string": b"\x89PNG"}}
     assert scrub_response(binary)["body"]["string"] == b"\x89PNG"
+
+
+def test_protocol_headers_are_matched() -> None:
+    def request(**headers: str) -> Request:
+        return Request("POST", "http://127.0.0.1:8765/rest/conversionEvents", b"{}", headers)
+
+    batch = request(**{"LinkedIn-Version": "202607", "X-RestLi-Method": "BATCH_CREATE"})
+    same = request(**{"linkedin-version": "202607", "x-restli-method": "BATCH_CREATE"})
+    protocol_headers_match(batch, same)  # header names are case-insensitive
+    with pytest.raises(AssertionError, match="linkedin-version"):
+        protocol_headers_match(
+            batch, request(**{"LinkedIn-Version": "202608", "X-RestLi-Method": "BATCH_CREATE"})
+        )
+    with pytest.raises(AssertionError, match="x-restli-method"):
+        protocol_headers_match(batch, request(**{"LinkedIn-Version": "202607"}))

@@ -12,6 +12,7 @@ import traitlets
 from linkedin_capi import _constants as C
 from linkedin_capi._html import COLORS
 from linkedin_capi._views import error_html, message_html, rule_html
+from linkedin_capi.accounts import account_id
 from linkedin_capi.errors import ConfigError
 from linkedin_capi.widgets._common import (
     ATTRIBUTION_OPTIONS,
@@ -157,9 +158,8 @@ class RuleCreator(_RuleWidget):
         accounts = usable_accounts(self._conn)
         self.account.options = [(a.label(), a.id) for a in accounts]
         own = getattr(self._conn, "ad_account_id", None)
-        ids = [a.id for a in accounts]
-        if own is not None and int(own) in ids:
-            self.account.value = int(own)
+        if own is not None and int(account_id(own)) in [a.id for a in accounts]:
+            self.account.value = int(account_id(own))
         if not accounts:
             self.status.value = error_html(
                 ConfigError(

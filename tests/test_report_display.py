@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import doctest
+import importlib
 import re
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import polars as pl
 import pytest
 
 import linkedin_capi as capi
-from linkedin_capi import _charts, _html, _views
+from linkedin_capi import _html, _views
 from linkedin_capi.report import ValidationReport
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
@@ -156,10 +157,11 @@ def test_text_table_aligns_numbers_right() -> None:
     assert lines[3] == "bb     120"
 
 
-@pytest.mark.parametrize("module", [_html, _charts])
-def test_module_examples(module: object) -> None:
-    failed, _ = doctest.testmod(module, verbose=False)  # type: ignore[arg-type]
-    assert failed == 0
+@pytest.mark.parametrize("name", ["_html", "_charts", "_views", "widgets._common"])
+def test_module_examples(name: str) -> None:
+    module = importlib.import_module(f"linkedin_capi.{name}")
+    failed, tried = doctest.testmod(module, verbose=False)
+    assert tried > 0 and failed == 0
 
 
 def test_report_examples() -> None:

@@ -378,3 +378,24 @@ def test_export_panel_shows_api_errors_and_the_partial_result(sb: Sandbox, conn:
     assert "PermissionDeniedError" in panel.result_view.value
     assert panel.progress.bar_style == "danger"
     assert not panel.send_button.disabled
+
+
+def test_send_button_is_disabled_while_sending() -> None:
+    states: list[tuple[bool, bool, int]] = []
+    panel: ExportPanel | None = None
+
+    def record(_seconds: float) -> None:  # the sandbox's latency hook runs mid-request
+        if panel is not None:
+            states.append(
+                (panel.send_button.disabled, panel.validate_button.disabled, panel.progress.value)
+            )
+
+    with Sandbox(sleep=record) as slow:
+        panel = ExportPanel(frame(4, 0), slow.connection(), conversion=slow.rule_id, batch_size=2)
+        slow.set_latency(0.5, path="conversionEvents")
+        panel.send_button.click()
+    # Two batches: the bar advanced between them, and both buttons stayed disabled.
+    assert [s[:2] for s in states] == [(True, True), (True, True)]
+    assert [s[2] for s in states] == [0, 2]
+    assert not panel.send_button.disabled and not panel.validate_button.disabled
+    assert panel.progress.value == 4

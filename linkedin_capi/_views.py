@@ -36,6 +36,7 @@ __all__ = [
     "message_html",
     "report_html",
     "result_html",
+    "result_text",
     "rule_html",
     "rule_text",
     "rules_html",
@@ -364,3 +365,19 @@ def rule_text(rule: Any) -> str:
 def accounts_text(accounts: Sequence[Any]) -> str:
     """Ad accounts as a plain-text table."""
     return text_table(_ACCOUNT_COLUMNS, account_rows(accounts))
+
+
+def result_text(result: Any) -> str:
+    """An export result as text: a line of counts and a table of the most frequent problems."""
+    lines = [f"ExportResult: {result.summary()}"]
+    failures = result.failures
+    if failures.height:
+        top = (
+            failures.group_by("status", "error")
+            .len()
+            .sort(["len", "error"], descending=[True, False])
+            .head(SHOWN_ROWS)
+        )
+        rows = [(n, s, short(e, 90)) for s, e, n in top.iter_rows()]
+        lines += ["", text_table(["rows", "status", "error"], rows)]
+    return "\n".join(lines)

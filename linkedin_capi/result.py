@@ -106,6 +106,11 @@ class ExportResult:
     def __repr__(self) -> str:
         return f"ExportResult({self.summary()}, ok={self.ok})"
 
+    def __str__(self) -> str:
+        from linkedin_capi._views import result_text
+
+        return result_text(self)
+
     def _repr_html_(self) -> str:
         from linkedin_capi._views import result_html
 

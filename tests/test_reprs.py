@@ -118,6 +118,11 @@ def test_export_result_html_counts_and_top_problems() -> None:
     assert "Most frequent problems" in page
     assert "amount: not a number</td><td style='text-align:right" in page
     assert "jane@example.com" not in page and "j***@example.com" in page
+    text = str(result).splitlines()
+    assert text[0] == "ExportResult: 6 rows: 2 sent, 1 failed, 2 invalid, 1 skipped"
+    assert text[2].split() == ["rows", "status", "error"]
+    assert text[4].split()[:3] == ["2", "invalid", "amount:"]
+    assert "j***@example.com" in str(result)
 
 
 def test_export_result_from_the_sandbox(sb: Sandbox, conn: Any) -> None:

@@ -10,7 +10,9 @@ import logging
 
 from linkedin_capi import _namespace  # noqa: F401  (registers df.capi / lf.capi)
 from linkedin_capi._retry import RetryPolicy
+from linkedin_capi.accounts import AdAccount
 from linkedin_capi.authorize import AuthorizationFlow
+from linkedin_capi.config import ExportConfig
 from linkedin_capi.connection import Connection
 from linkedin_capi.errors import (
     APIConnectionError,
@@ -30,6 +32,7 @@ from linkedin_capi.errors import (
 from linkedin_capi.export import export
 from linkedin_capi.report import ValidationReport
 from linkedin_capi.result import ExportResult
+from linkedin_capi.rules import ConversionRule, ConversionRules
 from linkedin_capi.tokens import FileTokenStore, MemoryTokenStore, Token, TokenStore
 from linkedin_capi.validate import validate
 
@@ -39,11 +42,15 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "AdAccount",
     "AuthError",
     "AuthorizationFlow",
     "CapiError",
     "ConfigError",
     "Connection",
+    "ConversionRule",
+    "ConversionRules",
+    "ExportConfig",
     "ExportResult",
     "FileTokenStore",
     "MemoryTokenStore",

@@ -143,3 +143,88 @@ REQUESTS_PER_DAY: Final = 300_000
 STREAM_CHUNK_ROWS: Final = 100_000
 #: Batches on the wire at once by default (LinkedIn's quota, not bandwidth, is the limit).
 MAX_IN_FLIGHT: Final = 2
+
+# -- Conversion rules, ad accounts and the connector's --result options (§3, §4) -------
+# (section owned by the `rules` branch: rules.py, accounts.py, config.py)
+
+#: Conversion-rule ``type`` values: Segment's 36 (§3.1, M) plus QUALIFIED_LEAD (MS-SCHEMA, H).
+CONVERSION_TYPES: Final = (
+    "ADD_TO_CART",
+    "DOWNLOAD",
+    "INSTALL",
+    "KEY_PAGE_VIEW",
+    "LEAD",
+    "PURCHASE",
+    "SIGN_UP",
+    "OTHER",
+    "TALENT_LEAD",
+    "JOB_APPLY",
+    "SAVE",
+    "START_CHECKOUT",
+    "SCHEDULE",
+    "VIEW_CONTENT",
+    "VIEW_VIDEO",
+    "ADD_BILLING_INFO",
+    "BOOK_APPOINTMENT",
+    "REQUEST_QUOTE",
+    "SEARCH",
+    "SUBSCRIBE",
+    "AD_CLICK",
+    "AD_VIEW",
+    "COMPLETE_SIGNUP",
+    "SUBMIT_APPLICATION",
+    "PHONE_CALL",
+    "INVITE",
+    "LOGIN",
+    "SHARE",
+    "DONATE",
+    "ADD_TO_LIST",
+    "RATE",
+    "START_TRIAL",
+    "OUTBOUND_CLICK",
+    "CONTACT",
+    "MARKETING_QUALIFIED_LEAD",
+    "SALES_QUALIFIED_LEAD",
+    "QUALIFIED_LEAD",
+)
+#: Post-click windows (days) every type allows; 365 only for the types below (§3.1, H).
+POST_CLICK_WINDOWS: Final = (1, 7, 30, 90)
+LONG_WINDOW: Final = 365
+LONG_WINDOW_TYPES: Final = (
+    "SUBMIT_APPLICATION",
+    "PURCHASE",
+    "ADD_TO_CART",
+    "QUALIFIED_LEAD",
+    "LEAD",
+)
+VIEW_THROUGH_WINDOWS: Final = (1, 7, 30, 90)
+ATTRIBUTION_TYPES: Final = ("LAST_TOUCH_BY_CAMPAIGN", "LAST_TOUCH_BY_CONVERSION")
+#: ``autoAssociationType`` query values at creation; NONE means "omit the parameter".
+AUTO_ASSOCIATION_TYPES: Final = ("ALL_CAMPAIGNS", "OBJECTIVE_BASED", "NONE")
+NO_AUTO_ASSOCIATION: Final = "NONE"
+
+DEFAULT_CONVERSION_TYPE: Final = "ADD_TO_CART"
+DEFAULT_POST_CLICK_WINDOW: Final = 30
+DEFAULT_VIEW_THROUGH_WINDOW: Final = 7
+DEFAULT_ATTRIBUTION_TYPE: Final = "LAST_TOUCH_BY_CAMPAIGN"
+DEFAULT_AUTO_ASSOCIATION: Final = "ALL_CAMPAIGNS"
+
+#: The only ``conversionMethod`` that accepts streamed events (§3.1, H).
+CONVERSIONS_API_METHOD: Final = "CONVERSIONS_API"
+#: Rules per page when listing (Segment stops after one page of 100; we page on).
+RULE_PAGE_SIZE: Final = 100
+#: Stop paging after this many pages even if the server keeps answering (a runaway guard).
+MAX_PAGES: Final = 10_000
+
+#: Ad-account roles (§4.1, H); VIEWER cannot upload events or manage rules.
+ACCOUNT_ROLES: Final = (
+    "ACCOUNT_BILLING_ADMIN",
+    "ACCOUNT_MANAGER",
+    "CAMPAIGN_MANAGER",
+    "CREATIVE_MANAGER",
+    "VIEWER",
+)
+READ_ONLY_ROLES: Final = ("VIEWER",)
+
+#: The connector's ``type`` value in a Treasure Data ``--result`` configuration (seed).
+TD_CONNECTOR_TYPE: Final = "linkedin_ads_conversion_api"

@@ -103,7 +103,8 @@ class AuthorizationFlow:
     @property
     def url(self) -> str:
         """The consent page to open in a browser."""
-        url, _ = self._session.authorization_url(self.authorization_url, state=self.state)
+        with allow_loopback_http(self.authorization_url):
+            url, _ = self._session.authorization_url(self.authorization_url, state=self.state)
         return str(url)
 
     def _check_response(self, response: requests.Response) -> requests.Response:

@@ -151,7 +151,8 @@ def row_checks(
     now_ms: int,
     has_default_conversion: bool,
 ) -> list[Check]:
-    """Cross-field checks: conversion fallback, future times, money pairing, identifiers.
+    """Cross-field checks: conversion fallback, time present and not in the future, money
+    pairing, identifiers.
 
     ``fields`` maps canonical names to input names for the present fields.
     """
@@ -173,6 +174,13 @@ def row_checks(
                 ),
             )
         )
+    checks.append(
+        Check(
+            "happened_at_missing",
+            ~raw_present(HAPPENED_AT),
+            pl.lit(f"{HAPPENED_AT}: missing; every event needs its time"),
+        )
+    )
     t = norm(HAPPENED_AT)
     checks.append(
         Check(

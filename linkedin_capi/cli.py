@@ -16,8 +16,10 @@ from typing import Annotated
 import polars as pl
 import typer
 
+from linkedin_capi import _cli_rules
+from linkedin_capi._cli_rules import one_line
 from linkedin_capi.demo import demo_frame
-from linkedin_capi.errors import CapiError, ConfigError
+from linkedin_capi.errors import AuthError, CapiError, ConfigError, SchemaError, VersionError
 from linkedin_capi.report import ValidationReport
 from linkedin_capi.validate import validate
 
@@ -74,11 +76,14 @@ def _read(read: Callable[[], pl.DataFrame], source: str) -> pl.DataFrame:
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(f"{source}: cannot read it ({first_line})") from exc
+    if df.height == 0:
+        # A header without rows is almost always a failed export, not "all good".
+        raise ConfigError(f"{source}: no rows (columns found: {df.columns})")
     return df
 
 
 def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(f"linkedin-capi: {message}", err=True)
+    typer.echo(f"linkedin-capi: {one_line(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -116,19 +121,170 @@ def validate_command(
     raise typer.Exit(EXIT_OK if report.ok else EXIT_ROWS)
 
 
+@app.command("export")
+def export_command(
+    file: Annotated[str, typer.Argument(help="CSV, Parquet or NDJSON file; '-' for CSV on stdin.")],
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            help="The connector's --result options as a JSON file (default: LINKEDIN_CAPI_* "
+            "environment variables).",
+        ),
+    ] = None,
+    conversion: Annotated[
+        str | None, typer.Option(help="Rule id or URN for rows without a conversion.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Validate and build requests; send nothing.")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(help="Events per request (1-5000).")] = 5000,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Validate FILE and send its valid rows to LinkedIn (or the sandbox)."""
+    from linkedin_capi._cli_rules import connection_for_cli
+    from linkedin_capi.errors import PermissionDeniedError, ValidationFailed
+    from linkedin_capi.export import export
+
+    try:
+        df = read_frame(file)
+        conn = connection_for_cli(f"@{config}" if config else None, None)
+        options: dict[str, object] = {}
+        if config:
+            options = dict(conn_config_options(config))
+        result = export(
+            df,
+            conn,
+            conversion,
+            dry_run=dry_run,
+            batch_size=batch_size,
+            # A bar on a terminal; never in logs of scheduled jobs.
+            progress=None if sys.stderr.isatty() else False,
+            **options,  # type: ignore[arg-type]
+        )
+    except ValidationFailed as exc:
+        typer.echo(exc.report.summary(), err=True)
+        raise _fail(str(exc).splitlines()[0], EXIT_ROWS) from None
+    except (AuthError, VersionError, PermissionDeniedError) as exc:
+        raise _fail(str(exc), EXIT_AUTH) from None
+    except (ConfigError, SchemaError) as exc:
+        raise _fail(str(exc), EXIT_INPUT) from None
+    except CapiError as exc:
+        raise _fail(str(exc), EXIT_ROWS) from None
+    if as_json:
+        failures = result.rows.filter(pl.col("status").is_in(["failed", "invalid"])).head(20)
+        typer.echo(json.dumps({"counts": result.counts, "problems": failures.to_dicts()}))
+    else:
+        if result.report is not None:
+            typer.echo(result.report.summary())
+        typer.echo(f"Export: {result.summary()}")
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_ROWS)
+
+
+def conn_config_options(config: str) -> dict[str, object]:
+    """The export options the ``--config`` file sets (``skip_invalid_records``)."""
+    from linkedin_capi._cli_rules import read_result
+    from linkedin_capi.config import ExportConfig
+
+    return ExportConfig.from_td(read_result(f"@{config}")).export_options()
+
+
+auth_app = typer.Typer(name="auth", help="Authorize the SDK with LinkedIn.", no_args_is_help=True)
+app.add_typer(auth_app)
+
+
+@auth_app.command("login")
+def auth_login_command(
+    redirect_uri: Annotated[
+        str, typer.Option(help="Your app's redirect URL (must match the app's settings).")
+    ] = "http://localhost:8765/callback",
+    token_file: Annotated[
+        str, typer.Option(help="Where to store the tokens (JSON, mode 0600).")
+    ] = "~/.config/linkedin-capi/token.json",
+    listen: Annotated[
+        bool,
+        typer.Option(help="Catch the redirect on the redirect URL's localhost port."),
+    ] = False,
+) -> None:
+    """Authorization-code flow: print the consent URL, take the redirect, store tokens.
+
+    Client id and secret come from LINKEDIN_CAPI_CLIENT_ID / LINKEDIN_CAPI_CLIENT_SECRET.
+    """
+    import os
+    from pathlib import Path
+
+    from linkedin_capi._constants import AUTHORIZATION_URL, ENV_VARS, TOKEN_URL
+    from linkedin_capi.authorize import AuthorizationFlow
+    from linkedin_capi.tokens import FileTokenStore
+
+    client_id = os.environ.get(ENV_VARS["client_id"], "")
+    client_secret = os.environ.get(ENV_VARS["client_secret"], "")
+    if not client_id or not client_secret:
+        raise _fail(
+            f"set {ENV_VARS['client_id']} and {ENV_VARS['client_secret']} to your "
+            "developer app's credentials first",
+            EXIT_INPUT,
+        )
+    token_url = os.environ.get(ENV_VARS["token_url"]) or TOKEN_URL
+    auth_url = os.environ.get("LINKEDIN_CAPI_AUTHORIZATION_URL") or AUTHORIZATION_URL
+    try:
+        flow = AuthorizationFlow(
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uri=redirect_uri,
+            authorization_url=auth_url,
+            token_url=token_url,
+            token_store=FileTokenStore(Path(token_file).expanduser()),
+        )
+        typer.echo("Open this URL, sign in and allow access:", err=True)
+        typer.echo(flow.url)
+        if listen:
+            from linkedin_capi._redirect import wait_for_redirect
+
+            redirected = wait_for_redirect(redirect_uri)
+        else:
+            redirected = typer.prompt("Paste the URL your browser was sent to", err=True)
+        token = flow.exchange(redirected.strip())
+    except (AuthError, VersionError) as exc:
+        raise _fail(str(exc), EXIT_AUTH) from None
+    except CapiError as exc:
+        raise _fail(str(exc), EXIT_INPUT) from None
+    typer.echo(f"Tokens stored in {Path(token_file).expanduser()} ({token!r})")
+
+
 @app.command("demo")
 def demo_command(
     rows: Annotated[int, typer.Option(min=1, max=1_000_000, help="Rows to generate.")] = 200,
 ) -> None:
-    """Run the main job on an embedded, generated frame of conversions (no credentials)."""
+    """The main job on an embedded default: generate, validate, create a rule, export.
+
+    Everything runs locally against the sandbox (a LinkedIn stand-in on 127.0.0.1):
+    no credentials, no network. With real credentials, ``linkedin-capi export`` does the
+    same against LinkedIn.
+    """
+    from linkedin_capi.export import export
+    from linkedin_capi.sandbox import Sandbox
+
     now = dt.datetime.now(dt.UTC)
     df = demo_frame(rows, now=now)
     typer.echo(f"Generated {df.height} conversion events (columns: {', '.join(df.columns)})")
-    report = validate(df, conversion=123, now=now)
-    typer.echo(report.summary())
-    typer.echo(f"{report.counts['valid']} events are ready to send, e.g.:")
-    if report.valid.height:
-        typer.echo(json.dumps(report.payloads()[0], indent=2))
+    with Sandbox(store_events=True) as sb:
+        conn = sb.connection()
+        rule = conn.rules.ensure("linkedin-capi demo purchases", type="PURCHASE")
+        typer.echo(f"Conversion rule: {rule.name!r} ({rule.urn}) in ad account {sb.account_id}")
+        result = export(df, conn, rule, now=now, progress=False)
+        report = result.report
+        assert report is not None  # export always validates first
+        typer.echo(report.summary())
+        counts = ", ".join(f"{n} {s}" for s, n in result.counts.items() if s != "total")
+        typer.echo(f"Export: {counts}")
+        typer.echo(
+            f"LinkedIn sandbox at {sb.url} accepted {sb.event_count} events for {rule.urn}"
+        )
+        if sb.events:
+            typer.echo("First accepted event:")
+            typer.echo(json.dumps(sb.events[0], indent=2))
+    raise typer.Exit(EXIT_OK if result.sent == report.counts["valid"] else EXIT_ROWS)
 
 
 @app.command("sandbox")
@@ -149,6 +305,29 @@ def sandbox_command(
     raise typer.Exit(code)
 
 
+_cli_rules.mount(app)
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: never a bare traceback (set LINKEDIN_CAPI_DEBUG=1 for one)."""
+    import os
+
+    try:
+        app()
+    except CapiError as exc:
+        code = EXIT_AUTH if isinstance(exc, AuthError | VersionError) else EXIT_INPUT
+        typer.echo(f"linkedin-capi: {one_line(str(exc))}", err=True)
+        sys.exit(code)
+    except Exception as exc:
+        if os.environ.get("LINKEDIN_CAPI_DEBUG"):
+            raise
+        typer.echo(
+            f"linkedin-capi: unexpected {type(exc).__name__}: {one_line(str(exc))[:300]} "
+            "(set LINKEDIN_CAPI_DEBUG=1 for the traceback, and please report it)",
+            err=True,
+        )
+        sys.exit(4)
+
+
+if __name__ == "__main__":
+    main()

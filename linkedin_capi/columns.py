@@ -37,6 +37,7 @@ from linkedin_capi.errors import SchemaError
 __all__ = ["Conformed", "conform_columns", "require_columns"]
 
 _FOLDED = {name.lower(): name for name in CANONICAL_COLUMNS}
+_REPORT_COLUMNS = frozenset({"errors", "reason"})  # ValidationReport.invalid / .skipped
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,8 @@ def conform_columns(schema: Mapping[str, pl.DataType]) -> Conformed:
     ------
     SchemaError
         When two columns fold to the same canonical name, when a column is called ``_row``
-        (reserved for the row index), or when a column has the Python ``Object`` dtype.
+        (reserved for the row index), ``errors`` or ``reason`` (the report's columns), or when
+        a column has the Python ``Object`` dtype.
     """
     fields: dict[str, str] = {}
     renames: dict[str, str] = {}
@@ -80,6 +82,12 @@ def conform_columns(schema: Mapping[str, pl.DataType]) -> Conformed:
             raise SchemaError(
                 f"a column is called {ROW!r}, a name reserved for the row index; "
                 f"drop or rename it first (columns found: {list(schema)})"
+            )
+        if name in _REPORT_COLUMNS or name.startswith("__capi_"):
+            # The report adds these next to the input columns (and uses __capi_* inside).
+            raise SchemaError(
+                f"a column is called {name!r}, a name the validation report uses for its own "
+                f"column; drop or rename it first (columns found: {list(schema)})"
             )
         canonical = _FOLDED.get(name.strip().lower())
         if canonical is None:

@@ -14,7 +14,8 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import requests
@@ -36,6 +37,11 @@ from linkedin_capi._transport import (
 from linkedin_capi._versions import choose_api_version
 from linkedin_capi.errors import AuthError, CapiError, ConfigError
 from linkedin_capi.tokens import FileTokenStore, MemoryTokenStore, Token, TokenStore
+
+if TYPE_CHECKING:
+    from linkedin_capi.accounts import AdAccount
+    from linkedin_capi.config import ExportConfig
+    from linkedin_capi.rules import ConversionRules
 
 __all__ = ["Connection"]
 
@@ -230,6 +236,44 @@ class Connection:
                 "stored token)"
             )
         return cls(**kwargs)
+
+    # -- conversion rules, ad accounts, --result configs (branch `rules`) ---------------
+    # Thin entry points; the logic lives in rules.py, accounts.py and config.py.
+
+    @classmethod
+    def from_config(cls, cfg: ExportConfig, **overrides: Any) -> Connection:
+        """Build a connection from the connector's ``--result`` options.
+
+        The configured rule (name, id, or create-once) becomes the default ``conversion``
+        and is resolved lazily, at export time. ``overrides`` are any keyword of
+        ``Connection(...)`` and win over ``cfg``
+        (see :func:`linkedin_capi.config.connection_from_config`).
+
+        Examples
+        --------
+        >>> cfg = ExportConfig.from_td({"type": "linkedin_ads_conversion_api",  # doctest: +SKIP
+        ...     "client_id": "app", "client_secret": "x", "refresh_token": "AQW",
+        ...     "conversion_rule": "Demo requests"})
+        >>> conn = Connection.from_config(cfg)                                  # doctest: +SKIP
+        >>> conn.conversion                                                      # doctest: +SKIP
+        ConfiguredRule(mode='name', rule='Demo requests')
+        """
+        from linkedin_capi.config import connection_from_config
+
+        return connection_from_config(cfg, connection_class=cls, **overrides)
+
+    @cached_property
+    def rules(self) -> ConversionRules:
+        """The conversion rules of ``ad_account_id`` (or of the one usable account)."""
+        from linkedin_capi.rules import ConversionRules
+
+        return ConversionRules(self)
+
+    def ad_accounts(self) -> list[AdAccount]:
+        """The ad accounts the authenticated member has a role on (VIEWERs: ``usable=False``)."""
+        from linkedin_capi.accounts import ad_accounts
+
+        return ad_accounts(self)
 
     # -- tokens ------------------------------------------------------------------------
 
@@ -495,6 +539,11 @@ class Connection:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _repr_html_(self) -> str:
+        from linkedin_capi._views import connection_html
+
+        return connection_html(self)
 
     def __repr__(self) -> str:
         # getattr: also called on a half-built instance (tracebacks of a failed __init__).

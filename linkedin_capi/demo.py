@@ -10,6 +10,8 @@ Examples
 >>> import datetime as dt
 >>> df = demo_frame(n=20, now=dt.datetime(2026, 11, 28, tzinfo=dt.UTC))
 >>> df.shape
+(20, 11)
+>>> demo_frame(n=20, now=dt.datetime(2026, 11, 28, tzinfo=dt.UTC), rule_id=123).shape
 (20, 12)
 """
 

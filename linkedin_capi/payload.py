@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -95,6 +94,22 @@ def event_expr(present: Sequence[str]) -> pl.Expr:
     return pl.struct(event)
 
 
+_SHAPE = "__capi_shape"
+
+
+def _with_shapes(valid: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """``valid`` plus a shape column: a bit mask of the optional parts each row has."""
+    parts = _parts(valid.columns)
+    key = pl.sum_horizontal(
+        *(cond.cast(pl.Int64) * (1 << i) for i, cond in enumerate(parts.values()))
+    )
+    return valid.with_columns((key if parts else pl.lit(0, pl.Int64)).alias(_SHAPE)), list(parts)
+
+
+def _present(shape: int, names: list[str]) -> list[str]:
+    return [n for i, n in enumerate(names) if shape >> i & 1]
+
+
 def event_json(valid: pl.DataFrame) -> pl.Series:
     """One JSON event per row of ``valid`` (a ``ValidationReport.valid`` frame), same order.
 
@@ -102,24 +117,15 @@ def event_json(valid: pl.DataFrame) -> pl.Series:
     rendered with one ``json_encode``. The loop runs once per distinct shape, typically a
     handful, never once per row.
     """
-    parts = _parts(valid.columns)
-    names = list(parts)
     if valid.height == 0:
         return pl.Series("event", [], dtype=pl.String)
-    if not names:
-        return valid.select(event_expr([]).struct.json_encode().alias("event")).to_series()
-    key = pl.sum_horizontal(
-        *(cond.cast(pl.Int64) * (1 << i) for i, cond in enumerate(parts.values()))
-    )
-    keyed = valid.with_columns(key.alias("__capi_shape"))
-    shapes = keyed.get_column("__capi_shape").unique().sort().to_list()
+    keyed, names = _with_shapes(valid)
+    shapes = keyed.get_column(_SHAPE).unique().sort().to_list()
     rendered = []
     for shape in shapes:
-        present = [n for i, n in enumerate(names) if shape >> i & 1]
-        rows = keyed if len(shapes) == 1 else keyed.filter(pl.col("__capi_shape") == shape)
-        rendered.append(
-            rows.select(pl.col(ROW), event_expr(present).struct.json_encode().alias("event"))
-        )
+        rows = keyed if len(shapes) == 1 else keyed.filter(pl.col(_SHAPE) == shape)
+        encoded = event_expr(_present(shape, names)).struct.json_encode()
+        rendered.append(rows.select(pl.col(ROW), encoded.alias("event")))
     out = rendered[0] if len(rendered) == 1 else pl.concat(rendered).sort(ROW)
     return out.get_column("event")
 
@@ -144,22 +150,51 @@ def body(events: Sequence[str] | pl.Series) -> bytes:
     return b'{"elements":[' + joined.encode() + b"]}"
 
 
-@dataclass(frozen=True)
 class Batch:
-    """One request's worth of events: their ``_row`` keys, JSON texts and body bytes."""
+    """One request's worth of events: their ``_row`` keys, the body bytes, and the rows.
 
-    rows: list[int]
-    texts: pl.Series
-    body: bytes
+    The per-event JSON texts are rendered only when asked for (to re-send a subset after
+    LinkedIn rejected some events): the body of a batch is written in one piece. ``texts``
+    may be given up front instead of ``frame``.
+    """
+
+    def __init__(
+        self,
+        rows: list[int],
+        body: bytes,
+        frame: pl.DataFrame | None = None,
+        *,
+        texts: pl.Series | None = None,
+    ) -> None:
+        if frame is None and texts is None:
+            raise ValueError("Batch needs the valid rows (frame=) or their texts (texts=)")
+        self.rows = rows
+        self.body = body
+        self.frame = frame
+        self._texts = texts
+
+    @property
+    def texts(self) -> pl.Series:
+        """The event JSON texts, same order as :attr:`rows` (rendered once, on demand)."""
+        if self._texts is None:
+            assert self.frame is not None
+            self._texts = event_json(self.frame)
+        return self._texts
 
     @property
     def events(self) -> list[str]:
-        """The event JSON texts, same order as :attr:`rows` (to re-send a subset)."""
+        """The event JSON texts as a list, same order as :attr:`rows`."""
         return self.texts.to_list()
+
+    def __repr__(self) -> str:
+        return f"Batch({len(self.rows)} events, {len(self.body):,} bytes)"
 
 
 def batch_bodies(valid: pl.DataFrame, batch_size: int = MAX_BATCH_SIZE) -> Iterator[Batch]:
     """Split ``valid`` into batches of at most ``batch_size`` events, in row order.
+
+    A batch whose rows all have the same shape (the common case) is written by one
+    ``json_encode`` of ``{"elements": [...]}``; a mixed batch joins its events' texts.
 
     Raises
     ------
@@ -173,7 +208,14 @@ def batch_bodies(valid: pl.DataFrame, batch_size: int = MAX_BATCH_SIZE) -> Itera
             f"batch_size must be between 1 and {MAX_BATCH_SIZE} (LinkedIn's limit per "
             f"request), got {batch_size}"
         )
-    rendered = pl.DataFrame([valid.get_column(ROW), event_json(valid)])
-    for chunk in rendered.iter_slices(batch_size):
-        texts = chunk.get_column("event")
-        yield Batch(rows=chunk.get_column(ROW).to_list(), texts=texts, body=body(texts))
+    keyed, names = _with_shapes(valid)
+    for chunk in keyed.iter_slices(batch_size):
+        shapes = chunk.get_column(_SHAPE).unique()
+        frame = chunk.drop(_SHAPE)
+        if shapes.len() == 1:
+            elements = event_expr(_present(shapes.item(), names)).implode().alias("elements")
+            encoded = chunk.select(pl.struct(elements).struct.json_encode().cast(pl.Binary))
+            data: bytes = encoded.item()
+        else:
+            data = body(event_json(frame))
+        yield Batch(rows=chunk.get_column(ROW).to_list(), body=data, frame=frame)

@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from linkedin_capi import payload
+from linkedin_capi._constants import (
+    EXTERNAL_IDS,
+    FIRST_NAME,
+    HAPPENED_AT,
+    ID_TYPES,
+    LAST_NAME,
+    LEAD,
+    WINDOW_DAYS,
+)
+from linkedin_capi._html import mask, percent
+
+if TYPE_CHECKING:
+    from linkedin_capi._charts import Charts
 
 __all__ = ["ValidationReport"]
 
 _SHOWN_ROWS = 5
+_DAY_MS = 86_400_000
+_FUTURE = f"{HAPPENED_AT}: in the future"
+
+#: What LinkedIn can match a member on, and the columns each needs (all of them).
+#: ``userInfo`` is sent only with both names, so it counts only then.
+IDENTIFIERS: dict[str, tuple[str, ...]] = {
+    **{id_type: (id_type,) for id_type in ID_TYPES},
+    f"{FIRST_NAME} + {LAST_NAME}": (FIRST_NAME, LAST_NAME),
+    LEAD: (LEAD,),
+    EXTERNAL_IDS: (EXTERNAL_IDS,),
+}
 
 
 @dataclass(frozen=True, repr=False)
@@ -79,6 +102,85 @@ class ValidationReport:
             .sort(["rows", "field"], descending=[True, False])
         )
 
+    def identifier_coverage(self) -> pl.DataFrame:
+        """Share of valid rows carrying each identifier (``identifier``, ``rows``, ``share``).
+
+        Match rates on LinkedIn depend mostly on which identifiers an event carries, so this
+        is the number to watch: a hashed e-mail on every row matches far better than names
+        alone. ``share`` is null when no row is valid.
+
+        Examples
+        --------
+        >>> import datetime as dt, polars as pl
+        >>> from linkedin_capi import validate
+        >>> now = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+        >>> df = pl.DataFrame({"conversionHappenedAt": ["2026-11-27", "2026-11-26"],
+        ...                    "SHA256_EMAIL": ["a@b.co", None], "ACXIOM_ID": [None, "x1"]})
+        >>> cov = validate(df, conversion=1, now=now).identifier_coverage()
+        >>> cov.filter(pl.col("rows") > 0).rows()
+        [('SHA256_EMAIL', 1, 0.5), ('ACXIOM_ID', 1, 0.5)]
+        """
+        valid = self.valid
+        exprs = []
+        for name, columns in IDENTIFIERS.items():
+            present = [pl.col(c).is_not_null() for c in columns if c in valid.columns]
+            has = pl.all_horizontal(present) if len(present) == len(columns) else pl.lit(False)
+            exprs.append(has.sum().cast(pl.Int64).alias(name))
+        rows = valid.select(exprs).row(0) if exprs else ()
+        total = valid.height
+        return pl.DataFrame(
+            {
+                "identifier": list(IDENTIFIERS),
+                "rows": list(rows),
+                "share": [n / total if total else None for n in rows],
+            },
+            schema={"identifier": pl.String, "rows": pl.Int64, "share": pl.Float64},
+        )
+
+    def event_days(self) -> list[int]:
+        """Valid events per whole day before :attr:`now`: ``[today, 1 day ago, …, 90]``."""
+        counts = [0] * (WINDOW_DAYS + 1)
+        if self.valid.height and HAPPENED_AT in self.valid.columns:
+            now_ms = int(self.now.timestamp() * 1000)
+            ago = ((now_ms - pl.col(HAPPENED_AT)) // _DAY_MS).clip(0, WINDOW_DAYS)
+            for day, n in self.valid.select(ago.alias("d")).group_by("d").len().iter_rows():
+                if day is not None:
+                    counts[int(day)] += n
+        return counts
+
+    def future_rows(self) -> int:
+        """Invalid rows whose only or one problem is a time after :attr:`now`."""
+        if not self.invalid.height:
+            return 0
+        hit = pl.col("errors").list.eval(pl.element().str.starts_with(_FUTURE)).list.any()
+        return int(self.invalid.select(hit.sum()).item())
+
+    def plot(self) -> Charts:
+        """Charts of invalid rows by field and of event times against the 90-day window.
+
+        Returns an object that draws itself as SVG in Jupyter (``.save("x.svg")`` per
+        chart) and as text bars in a terminal; no plotting library is needed.
+
+        Examples
+        --------
+        >>> report.plot()               # doctest: +SKIP
+        """
+        from linkedin_capi._charts import Charts, bar_chart, window_chart
+
+        by_field = [(f, n) for f, n in self.error_counts().iter_rows()]
+        return Charts(
+            (
+                bar_chart("Invalid rows by field", by_field),
+                window_chart(
+                    f"Event times against the {WINDOW_DAYS}-day window",
+                    self.event_days(),
+                    older=self.skipped.height,
+                    future=self.future_rows(),
+                    window_days=WINDOW_DAYS,
+                ),
+            )
+        )
+
     def summary(self) -> str:
         """A few lines of text: counts, errors by field, warnings, first invalid rows."""
         c = self.counts
@@ -90,10 +192,17 @@ class ValidationReport:
             by_field = ", ".join(f"{f} {n}" for f, n in self.error_counts().iter_rows())
             lines.append(f"  errors by field: {by_field}")
             for row, errors in self.invalid.select("_row", "errors").head(_SHOWN_ROWS).iter_rows():
-                lines.append(f"  row {row}: " + "; ".join(errors))
+                lines.append(f"  row {row}: " + mask("; ".join(errors)))
             if c["invalid"] > _SHOWN_ROWS:
                 lines.append(f"  … and {c['invalid'] - _SHOWN_ROWS} more invalid rows")
         lines.extend(f"  warning: {w}" for w in self.warnings)
+        if c["valid"]:
+            covered = [
+                f"{name} {percent(share)}"
+                for name, rows, share in self.identifier_coverage().iter_rows()
+                if rows
+            ]
+            lines.append(f"  identifiers (share of valid rows): {', '.join(covered)}")
         if self.ignored_columns:
             lines.append(f"  ignored columns (not sent): {', '.join(self.ignored_columns)}")
         return "\n".join(lines)
@@ -102,17 +211,6 @@ class ValidationReport:
         return self.summary()
 
     def _repr_html_(self) -> str:
-        c = self.counts
-        head = (
-            f"<b>ValidationReport</b>: {c['total']} rows — "
-            f"<span style='color:green'>{c['valid']} valid</span>, "
-            f"<span style='color:#b00'>{c['invalid']} invalid</span>, "
-            f"{c['skipped']} skipped (older than 90 days)"
-        )
-        rows = "".join(
-            f"<tr><td>{row}</td><td>{html.escape('; '.join(errors))}</td></tr>"
-            for row, errors in self.invalid.select("_row", "errors").head(_SHOWN_ROWS).iter_rows()
-        )
-        table = f"<table><tr><th>_row</th><th>errors</th></tr>{rows}</table>" if rows else ""
-        notes = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
-        return f"<div>{head}{table}{'<ul>' + notes + '</ul>' if notes else ''}</div>"
+        from linkedin_capi._views import report_html
+
+        return report_html(self)

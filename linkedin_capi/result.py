@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -126,16 +125,12 @@ class ExportResult:
     def __repr__(self) -> str:
         return f"ExportResult({self.summary()}, ok={self.ok})"
 
+    def __str__(self) -> str:
+        from linkedin_capi._views import result_text
+
+        return result_text(self)
+
     def _repr_html_(self) -> str:
-        counts = self.counts
-        cells = "".join(
-            f"<td>{html.escape(s)}</td><td>{counts[s]}</td>" for s in EXPORT_STATUSES if counts[s]
-        )
-        errors: Any = (
-            self.failures.group_by("error").len().sort("len", descending=True).head(5).rows()
-        )
-        items = "".join(f"<li>{n} × {html.escape(str(e))}</li>" for e, n in errors)
-        return (
-            f"<div><b>ExportResult</b> ({'ok' if self.ok else 'needs attention'})"
-            f"<table><tr>{cells}</tr></table>{'<ul>' + items + '</ul>' if items else ''}</div>"
-        )
+        from linkedin_capi._views import result_html
+
+        return result_html(self)

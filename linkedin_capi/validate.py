@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
+import polars.selectors as cs
 
 from linkedin_capi import checks as ck
 from linkedin_capi import normalize as nz
@@ -109,7 +110,8 @@ def rule_urn_of(conversion: Any) -> str | None:
         return None
     urn = getattr(conversion, "urn", None)
     if isinstance(urn, str):
-        return urn
+        # Checked like a string: the URN goes into the JSON body unescaped.
+        conversion = urn
     if isinstance(conversion, bool):
         pass
     elif isinstance(conversion, int) and conversion > 0:
@@ -269,7 +271,8 @@ def _validate_chunk(df: pl.DataFrame, *, plan: _Plan, row_offset: int) -> Valida
         .with_columns(pl.any_horizontal(*flags).alias(_FAILED))
         .collect()
     )
-    inputs = [ROW, *schema]
+    # by_name, not plain strings: select() reads a name like "^.*$" as a regex.
+    inputs = cs.by_name(ROW, *schema)
     stale, failed = pl.col(_STALE), pl.col(_FAILED)
     any_stale, any_failed = out.select(stale.any(), failed.any()).row(0)
     valid_fields = [f for f in _NORMALIZERS if f in fields or f == CONVERSION]
@@ -280,23 +283,18 @@ def _validate_chunk(df: pl.DataFrame, *, plan: _Plan, row_offset: int) -> Valida
     if any_stale or any_failed:
         rest = rest.filter(~stale & ~failed)
     valid = rest.select(valid_columns).collect()
-    skipped = (
-        out.lazy()
-        .filter(stale)
-        .select(
-            *inputs,
-            reason=pl.lit(f"{HAPPENED_AT}: older than {WINDOW_DAYS} days (")
-            + nz.iso_from_ms(ck.norm(HAPPENED_AT))
-            + pl.lit(" is before ")
-            + nz.iso_from_ms(pl.lit(window_start))
-            + pl.lit("); LinkedIn only accepts the last 90 days"),
-        )
-        .collect()
-    )
+    skipped = out.lazy().filter(stale).select(
+        inputs,
+        reason=pl.lit(f"{HAPPENED_AT}: older than {WINDOW_DAYS} days (")
+        + nz.iso_from_ms(ck.norm(HAPPENED_AT))
+        + pl.lit(" is before ")
+        + nz.iso_from_ms(pl.lit(window_start))
+        + pl.lit("); LinkedIn only accepts the last 90 days"),
+    ).collect()
     errors = pl.concat_list(
         [pl.when(pl.col(f)).then(c.message) for c, f in zip(checks, flags, strict=True)]
     ).list.drop_nulls()
-    invalid = out.lazy().filter(~stale & failed).select(*inputs, errors.alias("errors")).collect()
+    invalid = out.lazy().filter(~stale & failed).select(inputs, errors.alias("errors")).collect()
     return ValidationReport(
         valid=valid,
         invalid=invalid,

@@ -56,7 +56,7 @@ class LinkedInLike:
 def test_each_row_settled_once_and_only_bad_rows_fail(n: int, bad: set[int], style: str) -> None:
     bad = {b for b in bad if b < n}
     texts = pl.Series([json.dumps({"id": i}) for i in range(n)])
-    batch = Batch(rows=list(range(n)), texts=texts, body=body(texts))
+    batch = Batch(rows=list(range(n)), body=body(texts), texts=texts)
     linkedin = LinkedInLike(bad, style)
     out = _Outcomes(_NoBar())
     transient = _deliver(linkedin, batch, out)  # type: ignore[arg-type]
@@ -83,5 +83,5 @@ def test_transient_failure_fails_the_piece_only() -> None:
 
     texts = pl.Series([json.dumps({"id": i}) for i in range(4)])
     out = _Outcomes(_NoBar())
-    assert _deliver(Flaky(), Batch(list(range(4)), texts, body(texts)), out)  # type: ignore[arg-type]
+    assert _deliver(Flaky(), Batch(list(range(4)), body(texts), texts=texts), out)  # type: ignore[arg-type]
     assert out.failed_rows == [0, 1, 2, 3] and out.sent == []

@@ -17,7 +17,6 @@ Targets: export row rate >= 40% of validate's; export's peak extra memory < 2x t
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import multiprocessing as mp
 import os
@@ -30,31 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-
-NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
-
-
-def make_frame(n: int) -> pl.DataFrame:
-    """Every field filled: ISO timestamps, messy e-mails, names, money, country."""
-    i = pl.int_range(0, n, eager=True)
-    now_ms = int(NOW.timestamp() * 1000)
-    ts = pl.from_epoch(now_ms - (i * 7_777 % (80 * 86_400_000)), time_unit="ms")
-    return pl.DataFrame(
-        {
-            "conversion": pl.repeat("104012", n, eager=True),
-            "conversionHappenedAt": ts.dt.to_string("%Y-%m-%dT%H:%M:%S%.3fZ"),
-            "eventId": "order-" + i.cast(pl.String),
-            "SHA256_EMAIL": "  User." + i.cast(pl.String) + "@Example.COM ",
-            "firstName": pl.repeat("Mike", n, eager=True),
-            "lastName": pl.repeat("Smith", n, eager=True),
-            "companyName": pl.repeat("Microsoft", n, eager=True),
-            "title": pl.repeat("Software Engineer", n, eager=True),
-            "countryCode": pl.repeat("us", n, eager=True),
-            "currencyCode": pl.repeat("USD", n, eager=True),
-            "amount": (i % 100_000).cast(pl.String) + ".50",
-        }
-    )
-
+from _frames import NOW, make_frame
 
 # -- the sink (its own process, so it does not share the exporter's GIL) -------------------
 

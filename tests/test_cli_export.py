@@ -1,0 +1,194 @@
+"""`linkedin-capi export`, `auth login` and `demo` against the sandbox on 127.0.0.1."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+import pytest
+import requests
+from typer.testing import CliRunner
+
+from linkedin_capi.cli import app
+from linkedin_capi.sandbox import Sandbox
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def sb() -> Iterator[Sandbox]:
+    with Sandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def env(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """Point the CLI's environment at the sandbox (as a scheduled job would at LinkedIn)."""
+    monkeypatch.setenv("LINKEDIN_CAPI_BASE_URL", sb.base_url)
+    monkeypatch.setenv("LINKEDIN_CAPI_TOKEN_URL", sb.token_url)
+    monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_ID", sb.client_id)
+    monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_SECRET", sb.client_secret)
+    monkeypatch.setenv("LINKEDIN_CAPI_REFRESH_TOKEN", sb.refresh_token)
+    monkeypatch.setenv("LINKEDIN_CAPI_AD_ACCOUNT_ID", str(sb.account_id))
+    return sb
+
+
+def _csv(tmp_path: Path, *, bad_rows: int = 0, n: int = 6) -> Path:
+    now = dt.datetime.now(dt.UTC)
+    times = [
+        (now - dt.timedelta(days=1, minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ") for i in range(n)
+    ]
+    emails = [f"user{i}@example.com" for i in range(n)]
+    for i in range(bad_rows):
+        emails[i] = "not-an-address"
+    path = tmp_path / "conversions.csv"
+    pl.DataFrame(
+        {
+            "CONVERSIONHAPPENEDAT": times,
+            "sha256_email": emails,
+            "eventId": [f"cli-{i}" for i in range(n)],
+        }
+    ).write_csv(path)
+    return path
+
+
+def _config(tmp_path: Path, sb: Sandbox, **extra: object) -> Path:
+    cfg = {
+        "type": "linkedin_ads_conversion_api",
+        "client_id": sb.client_id,
+        "client_secret": sb.client_secret,
+        "refresh_token": sb.refresh_token,
+        "ad_account_id": str(sb.account_id),
+        "conversion_rule_id": sb.rule_id,
+        "use_conversion_rule_id": True,
+        "skip_invalid_records": True,
+        **extra,
+    }
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(cfg))
+    return path
+
+
+def test_export_with_config_sends_every_valid_row(tmp_path: Path, env: Sandbox) -> None:
+    out = runner.invoke(
+        app, ["export", str(_csv(tmp_path)), "--config", str(_config(tmp_path, env))]
+    )
+    assert out.exit_code == 0, out.output
+    assert env.event_count == 6
+    assert sorted(env.event_ids) == [f"cli-{i}" for i in range(6)]
+    assert "6 sent" in out.output
+
+
+def test_export_with_invalid_rows_exits_1_and_sends_the_rest(tmp_path: Path, env: Sandbox) -> None:
+    out = runner.invoke(
+        app,
+        ["export", str(_csv(tmp_path, bad_rows=2)), "--conversion", str(env.rule_id), "--json"],
+    )
+    assert out.exit_code == 1, out.output
+    report = json.loads(out.stdout)
+    assert report["counts"]["sent"] == 4 and report["counts"]["invalid"] == 2
+    assert {p["_row"] for p in report["problems"]} == {0, 1}
+    assert env.event_count == 4
+
+
+def test_export_skip_invalid_false_sends_nothing(tmp_path: Path, env: Sandbox) -> None:
+    cfg = _config(tmp_path, env, skip_invalid_records=False)
+    out = runner.invoke(app, ["export", str(_csv(tmp_path, bad_rows=1)), "--config", str(cfg)])
+    assert out.exit_code == 1
+    assert env.event_count == 0
+    assert "linkedin-capi:" in out.stderr
+
+
+def test_export_dry_run_sends_nothing(tmp_path: Path, env: Sandbox) -> None:
+    out = runner.invoke(
+        app, ["export", str(_csv(tmp_path)), "--conversion", str(env.rule_id), "--dry-run"]
+    )
+    assert out.exit_code == 0, out.output
+    assert env.event_count == 0
+    assert "6 dry run" in out.output
+
+
+@pytest.mark.parametrize(
+    ("config_text", "needle"),
+    [
+        ("{not json", "line 1"),
+        ('{"type": "linkedin_ads_conversion_api", "colour": 1}', "colour"),
+    ],
+)
+def test_export_bad_config_is_one_line_and_exit_2(
+    tmp_path: Path, env: Sandbox, config_text: str, needle: str
+) -> None:
+    cfg = tmp_path / "bad.json"
+    cfg.write_text(config_text)
+    out = runner.invoke(app, ["export", str(_csv(tmp_path)), "--config", str(cfg)])
+    assert out.exit_code == 2
+    assert needle in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in out.output
+
+
+def test_export_revoked_credentials_exit_3(tmp_path: Path, env: Sandbox) -> None:
+    env.revoke_tokens()
+    out = runner.invoke(app, ["export", str(_csv(tmp_path)), "--conversion", str(env.rule_id)])
+    assert out.exit_code == 3, out.output
+    assert "re-authorize" in out.stderr.lower() or "authoriz" in out.stderr.lower()
+    assert env.refresh_token not in out.output
+
+
+def test_export_missing_file_exit_2(tmp_path: Path, env: Sandbox) -> None:
+    out = runner.invoke(app, ["export", str(tmp_path / "nope.csv"), "--conversion", "1"])
+    assert out.exit_code == 2
+    assert "no such file" in out.stderr
+
+
+def test_auth_login_pasted_redirect_stores_tokens(tmp_path: Path, sb: Sandbox) -> None:
+    """A real subprocess: read the consent URL, follow it like a browser, paste back."""
+    token_file = tmp_path / "token.json"
+    environ = {
+        **os.environ,
+        "LINKEDIN_CAPI_CLIENT_ID": sb.client_id,
+        "LINKEDIN_CAPI_CLIENT_SECRET": sb.client_secret,
+        "LINKEDIN_CAPI_TOKEN_URL": sb.token_url,
+        "LINKEDIN_CAPI_AUTHORIZATION_URL": sb.authorization_url,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "linkedin_capi.cli", "auth", "login",
+         "--token-file", str(token_file), "--redirect-uri", "http://localhost:8765/callback"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=environ, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stdin is not None
+    url = proc.stdout.readline().strip()
+    assert url.startswith(sb.authorization_url)
+    consent = requests.get(url, allow_redirects=False, timeout=10)
+    redirect = consent.headers["Location"]
+    assert redirect.startswith("http://localhost:8765/callback?")
+    stdout, stderr = proc.communicate(redirect + "\n", timeout=30)
+    assert proc.returncode == 0, stderr
+    stored = json.loads(token_file.read_text())
+    assert oct(token_file.stat().st_mode & 0o777) == "0o600"
+    assert "expires_at" in json.dumps(stored)
+    assert sb.client_secret not in stdout + stderr
+
+
+def test_auth_login_without_credentials_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LINKEDIN_CAPI_CLIENT_ID", raising=False)
+    monkeypatch.delenv("LINKEDIN_CAPI_CLIENT_SECRET", raising=False)
+    out = runner.invoke(app, ["auth", "login"])
+    assert out.exit_code == 2
+    assert "LINKEDIN_CAPI_CLIENT_ID" in out.stderr
+
+
+def test_demo_runs_the_full_job_offline() -> None:
+    out = runner.invoke(app, ["demo", "--rows", "60"])
+    assert out.exit_code == 0, out.output
+    assert "Conversion rule: 'linkedin-capi demo purchases'" in out.output
+    sent = int(out.output.split("Export: ")[1].split(" sent")[0])
+    assert sent > 0
+    assert f"accepted {sent} events" in out.output

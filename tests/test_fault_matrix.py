@@ -192,14 +192,14 @@ def test_connection_reset_after_processing(dedup_sb: Sandbox, tmp_path: Path) ->
 
 
 def test_slow_responses_past_the_timeout(tmp_path: Path) -> None:
-    # The sandbox holds every answer until released; the client gives up after 0.1 s.
+    # The sandbox holds every answer until released; the client gives up after 0.3 s.
     gate = threading.Event()
     with Sandbox(now=NOW, dedup_event_ids=True, sleep=lambda s: gate.wait(10)) as sb:
         sb.set_latency(1.0, path="conversionEvents")
         journal = tmp_path / "j.db"
         first = export(
             frame(N).lazy(),
-            conn(sb, timeout=(1.0, 0.1), retry=RetryPolicy(attempts=2)),
+            conn(sb, timeout=(1.0, 0.3), retry=RetryPolicy(attempts=2)),
             sb.rule_id,
             now=NOW,
             batch_size=BATCH,

@@ -382,3 +382,22 @@ def test_unknown_events_can_be_left_alone(sb: Sandbox, tmp_path: Path) -> None:
     assert_exactly_once(sb, [f"evt-{i}" for i in range(10, 50)])
     again = export(frame(50), conn(sb), sb.rule_id, now=NOW, journal=journal, progress=False)
     assert (again.already_sent, again.sent) == (40, 10)  # the default re-sends them
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_requests_per_minute_are_paced(sb: Sandbox, lazy: bool) -> None:
+    sleeps: list[float] = []
+    df = frame(50)
+    result = export(
+        df.lazy() if lazy else df,
+        conn(sb, sleeps),
+        sb.rule_id,
+        now=NOW,
+        batch_size=10,
+        rate_limit=RateLimit(requests_per_minute=2, requests_per_day=None),
+        progress=False,
+    )
+    assert result.sent == 50
+    # Five requests, two a minute: two at once, then waits for the window (clock frozen).
+    assert sum(sleeps) >= 120.0 and all(0 < s <= 60.0 for s in sleeps)
+    assert_exactly_once(sb, df.get_column("eventId"))

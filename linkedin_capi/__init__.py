@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from linkedin_capi import _namespace  # noqa: F401  (registers df.capi / lf.capi)
+from linkedin_capi._ratelimit import RateLimit
 from linkedin_capi._retry import RetryPolicy
 from linkedin_capi.accounts import AdAccount
 from linkedin_capi.authorize import AuthorizationFlow
@@ -30,6 +31,7 @@ from linkedin_capi.errors import (
     VersionError,
 )
 from linkedin_capi.export import export
+from linkedin_capi.journal import Journal
 from linkedin_capi.report import ValidationReport
 from linkedin_capi.result import ExportResult
 from linkedin_capi.rules import ConversionRule, ConversionRules
@@ -53,9 +55,11 @@ __all__ = [
     "ExportConfig",
     "ExportResult",
     "FileTokenStore",
+    "Journal",
     "MemoryTokenStore",
     "NotFoundError",
     "PermissionDeniedError",
+    "RateLimit",
     "RateLimitError",
     "RetryPolicy",
     "SchemaError",

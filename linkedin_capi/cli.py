@@ -43,8 +43,11 @@ _READERS: dict[str, Callable[[Path], pl.DataFrame]] = {
 }
 
 
-def read_frame(path: str) -> pl.DataFrame:
+def read_frame(path: str, *, lazy: bool = False) -> pl.DataFrame | pl.LazyFrame:
     """Read CSV, Parquet or NDJSON by extension, ``-`` for CSV on stdin.
+
+    With ``lazy=True`` files are scanned (``pl.scan_*``): nothing is read until an export
+    pulls chunks. Stdin is always read whole.
 
     Raises
     ------
@@ -67,7 +70,31 @@ def read_frame(path: str) -> pl.DataFrame:
         raise ConfigError(f"{path}: no such file")
     if p.stat().st_size == 0:
         raise ConfigError(f"{path}: the file is empty")
+    if lazy:
+        scanner = _SCANNERS[p.suffix.lower()]
+        lf = _read_lazy(lambda: scanner(p), path)
+        return lf
     return _read(lambda: reader(p), path)
+
+
+_SCANNERS: dict[str, Callable[[Path], pl.LazyFrame]] = {
+    ".csv": lambda p: pl.scan_csv(p),
+    ".parquet": lambda p: pl.scan_parquet(p),
+    ".ndjson": lambda p: pl.scan_ndjson(p),
+    ".jsonl": lambda p: pl.scan_ndjson(p),
+}
+
+
+def _read_lazy(scan: Callable[[], pl.LazyFrame], source: str) -> pl.LazyFrame:
+    try:
+        lf = scan()
+        first = lf.head(1).collect()  # reads a few rows: a broken file fails here, not mid-run
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"{source}: cannot read it ({first_line})") from exc
+    if first.height == 0:
+        raise ConfigError(f"{source}: no rows (columns found: {first.columns})")
+    return lf
 
 
 def _read(read: Callable[[], pl.DataFrame], source: str) -> pl.DataFrame:
@@ -139,6 +166,20 @@ def export_command(
         bool, typer.Option("--dry-run", help="Validate and build requests; send nothing.")
     ] = False,
     batch_size: Annotated[int, typer.Option(help="Events per request (1-5000).")] = 5000,
+    journal: Annotated[
+        str | None,
+        typer.Option(
+            help="SQLite journal: a re-run sends only what LinkedIn has not acknowledged; "
+            "the file is streamed in chunks."
+        ),
+    ] = None,
+    derive_event_ids: Annotated[
+        bool,
+        typer.Option(help="No eventId column: use a SHA-256 of each event as its eventId."),
+    ] = False,
+    max_in_flight: Annotated[
+        int | None, typer.Option(min=1, max=16, help="Batches on the wire at once.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Validate FILE and send its valid rows to LinkedIn (or the sandbox)."""
@@ -147,13 +188,20 @@ def export_command(
     from linkedin_capi.export import export
 
     try:
-        df = read_frame(file)
+        # With a journal the file is scanned lazily and sent in chunks (scheduled backfills).
+        data = read_frame(file, lazy=journal is not None)
         conn = connection_for_cli(f"@{config}" if config else None, None)
         options: dict[str, object] = {}
         if config:
             options = dict(conn_config_options(config))
+        if journal is not None:
+            options.update(journal=journal, derive_event_ids=derive_event_ids)
+        elif derive_event_ids:
+            options["derive_event_ids"] = True
+        if max_in_flight is not None:
+            options["max_in_flight"] = max_in_flight
         result = export(
-            df,
+            data,
             conn,
             conversion,
             dry_run=dry_run,
@@ -178,7 +226,9 @@ def export_command(
         if result.report is not None:
             typer.echo(result.report.summary())
         typer.echo(f"Export: {result.summary()}")
-    raise typer.Exit(EXIT_OK if result.ok else EXIT_ROWS)
+    if result.stopped:
+        typer.echo(f"linkedin-capi: stopped early: {one_line(result.stopped)}", err=True)
+    raise typer.Exit(EXIT_OK if result.ok and not result.stopped else EXIT_ROWS)
 
 
 def conn_config_options(config: str) -> dict[str, object]:

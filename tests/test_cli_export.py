@@ -192,3 +192,42 @@ def test_demo_runs_the_full_job_offline() -> None:
     sent = int(out.output.split("Export: ")[1].split(" sent")[0])
     assert sent > 0
     assert f"accepted {sent} events" in out.output
+
+
+def test_export_with_journal_streams_and_rerun_sends_nothing_twice(
+    tmp_path: Path, env: Sandbox
+) -> None:
+    csv = _csv(tmp_path, n=12)
+    journal = tmp_path / "journal.db"
+    args = ["export", str(csv), "--conversion", str(env.rule_id), "--journal", str(journal)]
+    first = runner.invoke(app, [*args, "--json"])
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["counts"]["sent"] == 12
+    again = runner.invoke(app, [*args, "--json"])
+    assert again.exit_code == 0, again.output
+    counts = json.loads(again.stdout)["counts"]
+    assert counts["sent"] == 0 and counts["already_sent"] == 12
+    assert env.event_count == 12 and not env.duplicate_event_ids
+
+
+def test_export_journal_without_event_ids_needs_derive(tmp_path: Path, env: Sandbox) -> None:
+    csv = tmp_path / "no_ids.csv"
+    pl.read_csv(_csv(tmp_path)).drop("eventId").write_csv(csv)
+    journal = tmp_path / "journal.db"
+    base = ["export", str(csv), "--conversion", str(env.rule_id), "--journal", str(journal)]
+    refused = runner.invoke(app, base)
+    assert refused.exit_code == 2, refused.output
+    assert "eventId" in refused.stderr
+    derived = runner.invoke(app, [*base, "--derive-event-ids"])
+    assert derived.exit_code == 0, derived.output
+    assert env.event_count == 6
+    assert all(len(i) == 64 for i in env.event_ids)
+
+
+def test_export_header_only_file_exit_2_also_when_streaming(tmp_path: Path, env: Sandbox) -> None:
+    csv = tmp_path / "header.csv"
+    csv.write_text("conversionHappenedAt,SHA256_EMAIL,eventId\n")
+    for extra in ([], ["--journal", str(tmp_path / "j.db")]):
+        out = runner.invoke(app, ["export", str(csv), "--conversion", "1", *extra])
+        assert out.exit_code == 2, out.output
+        assert "no rows" in out.stderr

@@ -209,13 +209,41 @@ def batch_bodies(valid: pl.DataFrame, batch_size: int = MAX_BATCH_SIZE) -> Itera
             f"request), got {batch_size}"
         )
     keyed, names = _with_shapes(valid)
+    keyed = keyed.with_columns((pl.int_range(pl.len()) // batch_size).alias(_BATCH))
+    bodies = _uniform_bodies(keyed, names)
     for chunk in keyed.iter_slices(batch_size):
-        shapes = chunk.get_column(_SHAPE).unique()
-        frame = chunk.drop(_SHAPE)
-        if shapes.len() == 1:
-            elements = event_expr(_present(shapes.item(), names)).implode().alias("elements")
-            encoded = chunk.select(pl.struct(elements).struct.json_encode().cast(pl.Binary))
-            data: bytes = encoded.item()
-        else:
+        frame = chunk.drop(_SHAPE, _BATCH)
+        data = bodies.get(chunk.item(0, _BATCH))
+        if data is None:  # rows of several shapes: join the events' texts
             data = body(event_json(frame))
         yield Batch(rows=chunk.get_column(ROW).to_list(), body=data, frame=frame)
+
+
+_BATCH = "__capi_batch"
+
+
+def _uniform_bodies(keyed: pl.DataFrame, names: list[str]) -> dict[int, bytes]:
+    """Bodies of the batches whose rows all have one shape, keyed by batch number.
+
+    One query per shape renders all of that shape's batches: ``{"elements": [...]}`` is
+    written by ``json_encode`` of the batch's events gathered into a list, in parallel.
+    """
+    per_batch = keyed.group_by(_BATCH).agg(
+        pl.col(_SHAPE).first().alias("shape"), (pl.col(_SHAPE).n_unique() == 1).alias("uniform")
+    )
+    uniform = per_batch.filter("uniform")
+    bodies: dict[int, bytes] = {}
+    for shape in uniform.get_column("shape").unique().to_list():
+        batches = uniform.filter(pl.col("shape") == shape).get_column(_BATCH)
+        # Every batch has this one shape (the common case): no filtering needed.
+        everything = batches.len() == per_batch.height
+        rows = keyed if everything else keyed.filter(pl.col(_BATCH).is_in(batches.implode()))
+        rendered = (
+            rows.lazy()
+            .group_by(_BATCH, maintain_order=True)
+            .agg(event_expr(_present(shape, names)).alias("elements"))
+            .select(_BATCH, pl.struct("elements").struct.json_encode().cast(pl.Binary))
+            .collect()
+        )
+        bodies.update(rendered.iter_rows())
+    return bodies

@@ -249,3 +249,28 @@ def test_batch_size_limits_are_inclusive() -> None:
     valid = run({"conversionHappenedAt": [T], "ACXIOM_ID": ["a"]}).valid
     assert len(list(batch_bodies(valid, batch_size=1))) == 1
     assert len(list(batch_bodies(valid, batch_size=5000))) == 1
+
+
+def test_batch_bodies_agree_with_event_texts_for_uniform_and_mixed_batches() -> None:
+    """Uniform batches are written in one piece, mixed ones joined: same bytes either way."""
+    import polars as pl
+
+    from linkedin_capi.payload import batch_bodies, body, event_json
+
+    n = 10
+    valid = pl.DataFrame(
+        {
+            "_row": pl.Series(range(n), dtype=pl.UInt32),
+            "conversion": ["urn:lla:llaPartnerConversion:1"] * n,
+            "conversionHappenedAt": [1_700_000_000_000 + i for i in range(n)],
+            # batch 0 (rows 0-3): all have an eventId; batch 1 (4-7): none; batch 2: mixed
+            "eventId": ["a", "b", "c", "d", None, None, None, None, "i", None],
+            "SHA256_EMAIL": ["0" * 64] * n,
+        }
+    )
+    batches = list(batch_bodies(valid, batch_size=4))
+    assert [b.rows for b in batches] == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    for batch in batches:
+        assert batch.body == body(event_json(valid.filter(pl.col("_row").is_in(batch.rows))))
+        assert batch.events == event_json(valid.filter(pl.col("_row").is_in(batch.rows))).to_list()
+    assert b'"eventId":"a"' in batches[0].body and b"eventId" not in batches[1].body

@@ -18,7 +18,9 @@ import polars as pl
 
 from linkedin_capi import normalize as nz
 from linkedin_capi._constants import (
+    ACXIOM_ID,
     AMOUNT,
+    COMPANY_NAME,
     CONVERSION,
     COUNTRY_CODE,
     CURRENCY_CODE,
@@ -30,10 +32,13 @@ from linkedin_capi._constants import (
     ID_TYPES,
     LAST_NAME,
     LEAD,
+    LI_FAT_ID,
+    ORACLE_MOAT_ID,
     SHA256_EMAIL,
+    TITLE,
 )
 
-__all__ = ["EXPECTED", "Check", "field_checks", "norm", "row_checks"]
+__all__ = ["EXPECTED", "PLAIN_TEXT", "Check", "field_checks", "norm", "row_checks"]
 
 #: What each field must look like, for "expected …, got …" messages.
 EXPECTED: dict[str, str] = {
@@ -68,8 +73,20 @@ def _got(field: str, what: str, raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return pl.lit(f"{field}: {what}, got ") + nz.shown(raw, dtype)
 
 
-def field_checks(field: str, raw: pl.Expr, dtype: pl.DataType) -> list[Check]:
+#: Fields normalized by :func:`linkedin_capi.normalize.text` alone: a string can never fail
+#: it (blank is absent, anything else is kept), so they need no format check on strings.
+PLAIN_TEXT = frozenset(
+    {EVENT_ID, LI_FAT_ID, ACXIOM_ID, ORACLE_MOAT_ID, FIRST_NAME, LAST_NAME, COMPANY_NAME, TITLE}
+)
+
+
+def field_checks(
+    field: str, raw: pl.Expr, dtype: pl.DataType, *, prepared: pl.Expr | None = None
+) -> list[Check]:
     """The checks of one input column, given its raw expression and dtype.
+
+    ``prepared`` is the column's first normalization stage where validation stored one
+    (trimmed ``conversionHappenedAt`` strings): conditions read it instead of redoing it.
 
     Examples
     --------
@@ -77,7 +94,10 @@ def field_checks(field: str, raw: pl.Expr, dtype: pl.DataType) -> list[Check]:
     >>> [c.name for c in field_checks("amount", pl.col("amount"), pl.String)]
     ['amount_format']
     """
-    present = nz.is_present(raw, dtype)
+    if prepared is not None and dtype == pl.String:
+        present = prepared.is_not_null() & (prepared != "")
+    else:
+        present = nz.is_present(raw, dtype)
     value = norm(field)
     expected = EXPECTED.get(field, "text")
     generic = Check(
@@ -85,15 +105,19 @@ def field_checks(field: str, raw: pl.Expr, dtype: pl.DataType) -> list[Check]:
         present & value.is_null(),
         _got(field, f"expected {expected}", raw, dtype),
     )
+    if field in PLAIN_TEXT and dtype == pl.String and field != EVENT_ID:
+        return []
     if field == HAPPENED_AT:
-        as_int = nz.epoch_integer(raw, dtype)
+        # Conditions may read the stored first stage; messages are built later, for the
+        # failing rows only, from the raw column.
+        as_int = nz.epoch_integer(raw if prepared is None else prepared, dtype)
         seconds = (as_int >= 1_000_000_000) & (as_int < nz.SECONDS_CEILING)
         return [
             Check(
                 "happened_at_seconds",
                 seconds,
                 pl.lit(f"{field}: ")
-                + as_int.cast(pl.String)
+                + nz.epoch_integer(raw, dtype).cast(pl.String)
                 + pl.lit(
                     " looks like epoch seconds; LinkedIn wants milliseconds (multiply by 1000)"
                 ),
@@ -119,7 +143,7 @@ def field_checks(field: str, raw: pl.Expr, dtype: pl.DataType) -> list[Check]:
     if field == EVENT_ID:
         length = value.str.len_chars()
         return [
-            generic,
+            *([] if dtype == pl.String else [generic]),
             Check(
                 "event_id_length",
                 length > EVENT_ID_MAX_LEN,

@@ -44,7 +44,7 @@ def normalize_email(expr: pl.Expr) -> pl.Expr:
     """
     # Trimming first makes the regex pass cheap: most values have no inner whitespace.
     cleaned = expr.str.strip_chars().str.replace_all(r"\s+", "").str.to_lowercase()
-    return pl.when(cleaned != "").then(cleaned)
+    return cleaned.replace("", None)
 
 
 def sha256_email(expr: pl.Expr) -> pl.Expr:

@@ -170,15 +170,14 @@ def happened_at_ms(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 
 def prepare_happened_at(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """First stage of :func:`happened_at_ms`: trimmed strings with ``T`` and a time.
+    """First stage of :func:`happened_at_ms`: trimmed strings, ``T`` between date and time.
 
     Validation stores this stage as a column so that the second stage, which reads it
     several times, does not recompute it.
     """
     if dtype != pl.String:
         return expr
-    s = expr.str.strip_chars().str.replace(" ", "T", literal=True)
-    return s.str.replace(r"^(\d{4}-\d{2}-\d{2})$", "${1}T00:00:00")
+    return expr.str.strip_chars().str.replace(" ", "T", literal=True)
 
 
 def happened_at_from_prepared(prepared: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -202,8 +201,16 @@ def _from_prepared(prepared: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         return pl.lit(None, pl.Int64)
     # Bring every accepted form to RFC 3339 and parse once: "%+" is the fastest parser
     # Polars has, and one parse beats coalescing several formats. Naive means UTC.
-    zone = pl.when(prepared.str.contains(_HAS_ZONE)).then(pl.lit("")).otherwise(pl.lit("Z"))
-    parsed = (prepared + zone).str.to_datetime("%+", strict=False, time_unit="ms")
+    # One suffix per row completes the RFC 3339 form: a bare date gets midnight UTC, a
+    # naive time gets "Z", a zoned one nothing.
+    suffix = (
+        pl.when(prepared.str.len_bytes() == 10)
+        .then(pl.lit("T00:00:00Z"))
+        .when(prepared.str.contains(_HAS_ZONE))
+        .then(pl.lit(""))
+        .otherwise(pl.lit("Z"))
+    )
+    parsed = (prepared + suffix).str.to_datetime("%+", strict=False, time_unit="ms")
     as_int = prepared.str.to_integer(strict=False).cast(pl.Int64, strict=False)
     return pl.coalesce(_integer_ms(as_int), parsed.dt.epoch("ms"))
 

@@ -241,7 +241,9 @@ def _validate_chunk(df: pl.DataFrame, *, plan: _Plan, row_offset: int) -> Valida
             normalized[f"__capi_n_{field}"] = finish(pl.col(f"__capi_p_{field}"), dtype)
         else:
             normalized[f"__capi_n_{field}"] = _NORMALIZERS[field](raw, dtype)
-        checks.extend(ck.field_checks(field, raw, dtype))
+        stage = f"__capi_p_{field}"
+        first = pl.col(stage) if stage in prepared else None
+        checks.extend(ck.field_checks(field, raw, dtype, prepared=first))
     second_stage: dict[str, pl.Expr] = {}
     if default_urn is not None:
         # The row's own rule wins; the argument fills rows where it is absent.
@@ -262,12 +264,12 @@ def _validate_chunk(df: pl.DataFrame, *, plan: _Plan, row_offset: int) -> Valida
         .with_row_index(ROW, offset=row_offset)
         .with_columns(**prepared)
         .with_columns(**normalized)
-        .drop(*prepared)  # intermediates: not kept in memory past this point
         .with_columns(**second_stage)
         .with_columns(
             *(c.failed.fill_null(False).alias(f) for c, f in zip(checks, flags, strict=True)),
             (ck.norm(HAPPENED_AT) < window_start).fill_null(False).alias(_STALE),
         )
+        .drop(*prepared)  # intermediates: not kept in memory past the checks
         .with_columns(pl.any_horizontal(*flags).alias(_FAILED))
         .collect()
     )

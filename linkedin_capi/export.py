@@ -201,15 +201,20 @@ def _deliver(conn: _Sender, batch: Batch, out: _Outcomes) -> bool:
     CapiError
         Errors that stop the whole export (auth, version, permissions, not found, ...).
     """
-    pieces: deque[tuple[list[int], pl.Series, bytes | None]] = deque(
-        [(batch.rows, batch.texts, batch.body)]
+    # The first piece is the whole batch: its body is ready and its per-event texts are
+    # rendered only if LinkedIn blames some events and the rest must be re-sent.
+    pieces: deque[tuple[list[int], pl.Series | None, bytes | None]] = deque(
+        [(batch.rows, None, batch.body)]
     )
     transient = False
     while pieces:
         rows, texts, payload = pieces.popleft()
         out.requests += 1
         try:
-            response = conn.send_events(payload if payload is not None else body(texts))
+            if payload is None:
+                assert texts is not None
+                payload = body(texts)
+            response = conn.send_events(payload)
         except _TRANSIENT as err:
             # Retried already (connection policy); these rows are lost for this run.
             out.mark_transient(rows, err)
@@ -226,14 +231,15 @@ def _deliver(conn: _Sender, batch: Batch, out: _Outcomes) -> bool:
                 log.info(
                     "LinkedIn rejected %d of %d events; re-sending the rest", len(blamed), len(rows)
                 )
-                pieces.append(_take(rows, texts, keep))
+                pieces.append(_take(rows, batch.texts if texts is None else texts, keep))
             elif len(rows) == 1:
                 out.mark_failed(rows, err.message)
             else:
                 log.info(
                     "HTTP %s without element indices; bisecting %d events", err.status, len(rows)
                 )
-                pieces.extend(_take(rows, texts, list(half)) for half in split_halves(len(rows)))
+                every = batch.texts if texts is None else texts
+                pieces.extend(_take(rows, every, list(half)) for half in split_halves(len(rows)))
             continue
         failures = _element_failures(response, len(rows))
         for index, message in failures.items():
@@ -243,7 +249,7 @@ def _deliver(conn: _Sender, batch: Batch, out: _Outcomes) -> bool:
 
 
 #: Events rendered per slice of the valid frame: bounds the JSON held in memory at once.
-_RENDER_BATCHES = 4
+_RENDER_BATCHES = 20
 _DONE = object()
 
 

@@ -26,9 +26,20 @@ from linkedin_capi.rules import ConversionRule, ConversionRules
 if TYPE_CHECKING:
     from linkedin_capi.connection import Connection
 
-__all__ = ["connection_for_cli", "mount", "one_line", "read_result", "rules_app"]
+__all__ = [
+    "EXIT_AUTH",
+    "EXIT_INPUT",
+    "EXIT_OK",
+    "EXIT_ROWS",
+    "connection_for_cli",
+    "mount",
+    "one_line",
+    "read_result",
+    "rules_app",
+]
 
-EXIT_ROWS, EXIT_INPUT, EXIT_AUTH = 1, 2, 3
+#: The CLI's exit codes (shared with ``cli.py``).
+EXIT_OK, EXIT_ROWS, EXIT_INPUT, EXIT_AUTH = 0, 1, 2, 3
 
 rules_app = typer.Typer(
     name="rules",

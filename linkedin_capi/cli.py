@@ -17,7 +17,7 @@ import polars as pl
 import typer
 
 from linkedin_capi import _cli_rules
-from linkedin_capi._cli_rules import one_line
+from linkedin_capi._cli_rules import EXIT_AUTH, EXIT_INPUT, EXIT_OK, EXIT_ROWS, one_line
 from linkedin_capi.demo import demo_frame
 from linkedin_capi.errors import AuthError, CapiError, ConfigError, SchemaError, VersionError
 from linkedin_capi.report import ValidationReport
@@ -33,7 +33,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_ROWS, EXIT_INPUT, EXIT_AUTH = 0, 1, 2, 3
 
 _READERS: dict[str, Callable[[Path], pl.DataFrame]] = {
     ".csv": lambda p: pl.read_csv(p),

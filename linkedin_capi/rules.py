@@ -8,13 +8,8 @@ A conversion rule is the counter LinkedIn adds events to; every event names one 
 
 Examples
 --------
->>> s = RuleSettings.of(type="purchase", post_click_window=365)
->>> s.type, s.post_click_window, s.view_through_window
-('PURCHASE', 365, 7)
->>> RuleSettings.of(type="sign_up", post_click_window=365)
-Traceback (most recent call last):
-...
-linkedin_capi.errors.ConfigError: post_click_window: 365 days is only allowed for ...
+>>> rule_urn(104012)
+'urn:lla:llaPartnerConversion:104012'
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 from typing import Any
 
@@ -27,7 +28,8 @@ from linkedin_capi.normalize import amount
 from linkedin_capi.payload import batch_bodies
 
 SETTINGS = settings(
-    max_examples=150,
+    # CAPI_PROPERTY_EXAMPLES=5000 for a long search (a few minutes)
+    max_examples=int(os.environ.get("CAPI_PROPERTY_EXAMPLES", "150")),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -183,13 +183,20 @@ def export_command(
 ) -> None:
     """Validate FILE and send its valid rows to LinkedIn (or the sandbox)."""
     from linkedin_capi._cli_rules import connection_for_cli
+    from linkedin_capi.connection import Connection
     from linkedin_capi.errors import PermissionDeniedError, ValidationFailed
     from linkedin_capi.export import export
 
     try:
         # With a journal the file is scanned lazily and sent in chunks (scheduled backfills).
         data = read_frame(file, lazy=journal is not None)
-        conn = connection_for_cli(f"@{config}" if config else None, None)
+        conn: Connection | None
+        try:
+            conn = connection_for_cli(f"@{config}" if config else None, None)
+        except ConfigError:
+            if not dry_run or config:
+                raise
+            conn = None  # a dry run needs no credentials: it validates and builds bodies
         options: dict[str, object] = {}
         if config:
             options = dict(conn_config_options(config))

@@ -231,3 +231,17 @@ def test_export_header_only_file_exit_2_also_when_streaming(tmp_path: Path, env:
         out = runner.invoke(app, ["export", str(csv), "--conversion", "1", *extra])
         assert out.exit_code == 2, out.output
         assert "no rows" in out.stderr
+
+
+def test_export_dry_run_needs_no_credentials(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("CLIENT_ID", "CLIENT_SECRET", "REFRESH_TOKEN", "ACCESS_TOKEN", "TOKEN_FILE"):
+        monkeypatch.delenv(f"LINKEDIN_CAPI_{name}", raising=False)
+    args = ["export", str(_csv(tmp_path)), "--conversion", "5"]
+    dry = runner.invoke(app, [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "6 dry run" in dry.output
+    real = runner.invoke(app, args)
+    assert real.exit_code == 2
+    assert "LINKEDIN_CAPI_CLIENT_ID" in real.stderr

@@ -228,6 +228,9 @@ def _uniform_bodies(keyed: pl.DataFrame, names: list[str]) -> dict[int, bytes]:
     One query per shape renders all of that shape's batches: ``{"elements": [...]}`` is
     written by ``json_encode`` of the batch's events gathered into a list, in parallel.
     """
+    shapes = keyed.get_column(_SHAPE)
+    if shapes.n_unique() == 1:  # the common case: every row has the same parts
+        return _render(keyed, _present(shapes.item(0), names))
     per_batch = keyed.group_by(_BATCH).agg(
         pl.col(_SHAPE).first().alias("shape"), (pl.col(_SHAPE).n_unique() == 1).alias("uniform")
     )
@@ -235,15 +238,18 @@ def _uniform_bodies(keyed: pl.DataFrame, names: list[str]) -> dict[int, bytes]:
     bodies: dict[int, bytes] = {}
     for shape in uniform.get_column("shape").unique().to_list():
         batches = uniform.filter(pl.col("shape") == shape).get_column(_BATCH)
-        # Every batch has this one shape (the common case): no filtering needed.
-        everything = batches.len() == per_batch.height
-        rows = keyed if everything else keyed.filter(pl.col(_BATCH).is_in(batches.implode()))
-        rendered = (
-            rows.lazy()
-            .group_by(_BATCH, maintain_order=True)
-            .agg(event_expr(_present(shape, names)).alias("elements"))
-            .select(_BATCH, pl.struct("elements").struct.json_encode().cast(pl.Binary))
-            .collect()
-        )
-        bodies.update(rendered.iter_rows())
+        rows = keyed.filter(pl.col(_BATCH).is_in(batches.implode()))
+        bodies.update(_render(rows, _present(shape, names)))
     return bodies
+
+
+def _render(rows: pl.DataFrame, present: list[str]) -> dict[int, bytes]:
+    """``{"elements": [...]}`` for each batch in ``rows`` (all of one shape)."""
+    rendered = (
+        rows.lazy()
+        .group_by(_BATCH, maintain_order=True)
+        .agg(event_expr(present).alias("elements"))
+        .select(_BATCH, pl.struct("elements").struct.json_encode().cast(pl.Binary))
+        .collect()
+    )
+    return dict(rendered.iter_rows())

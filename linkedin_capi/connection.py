@@ -174,7 +174,7 @@ class Connection:
         self.token_store: TokenStore = token_store or MemoryTokenStore()
         self._token = self._initial_token(given_refresh, given_access)
         self._lock = threading.RLock()
-        self._http = build_session()
+        self._http = build_session(self.base_url)
         self._oauth: OAuth2Session | None = None
 
     # -- construction helpers ---------------------------------------------------------

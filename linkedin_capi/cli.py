@@ -130,17 +130,41 @@ def _print_report(report: ValidationReport, *, as_json: bool, limit: int = 10) -
         typer.echo(report.summary())
 
 
+NowOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--now",
+        help="Reference time for the 90-day window, ISO-8601 (default: now, UTC); "
+        "for reproducible runs.",
+    ),
+]
+
+
+def parse_now(value: str | None) -> dt.datetime | None:
+    """``--now`` as an aware datetime (naive means UTC); ConfigError when unreadable."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ConfigError(
+            f"--now: expected an ISO-8601 date-time such as 2026-11-28T12:00:00Z, got {value!r}"
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
 @app.command("validate")
 def validate_command(
     file: Annotated[str, typer.Argument(help="CSV, Parquet or NDJSON file; '-' for CSV on stdin.")],
     conversion: Annotated[
         str | None, typer.Option(help="Rule id or URN for rows without a conversion.")
     ] = None,
+    now: NowOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Check FILE against LinkedIn's rules and show what would be rejected and why."""
     try:
-        report = validate(read_frame(file), conversion)
+        report = validate(read_frame(file), conversion, now=parse_now(now))
     except CapiError as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
     _print_report(report, as_json=as_json)
@@ -179,6 +203,7 @@ def export_command(
     max_in_flight: Annotated[
         int | None, typer.Option(min=1, max=16, help="Batches on the wire at once.")
     ] = None,
+    now: NowOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Validate FILE and send its valid rows to LinkedIn (or the sandbox)."""
@@ -210,6 +235,7 @@ def export_command(
             data,
             conn,
             conversion,
+            now=parse_now(now),
             dry_run=dry_run,
             batch_size=batch_size,
             # A bar on a terminal; never in logs of scheduled jobs.

@@ -44,6 +44,7 @@ __all__ = [
 SECONDS_CEILING = 100_000_000_000
 
 _HAS_ZONE = r"(?i)(z|[+-]\d{2}:?\d{2})$"
+_HOURS_ONLY_OFFSET = r"T\d{2}:\d{2}(:\d{2}(\.\d+)?)?[+-]\d{2}$"
 # [0-9], not \d: Polars regexes are Unicode-aware and \d would accept e.g. Arabic-Indic digits.
 _AMOUNT_PATTERN = r"^[0-9]+(\.[0-9]{1,2})?$"
 _SHOWN_MAX = 40
@@ -162,7 +163,7 @@ def happened_at_ms(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """Any supported timestamp form → epoch milliseconds (Int64, UTC).
 
     Integers are epoch milliseconds; ISO-8601 strings may carry ``Z``, an offset
-    (``+02:00`` or ``+0200``), fractional seconds, a space instead of ``T``, or no zone
+    (``+02:00``, ``+0200`` or ``+02``), fractional seconds, a space instead of ``T``, or no zone
     (taken as UTC), or be a bare date; ``Datetime`` (naive = UTC) and ``Date`` columns are
     converted. Everything else is null.
     """
@@ -208,6 +209,8 @@ def _from_prepared(prepared: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         .then(pl.lit("T00:00:00Z"))
         .when(prepared.str.contains(_HAS_ZONE))
         .then(pl.lit(""))
+        .when(prepared.str.contains(_HOURS_ONLY_OFFSET))
+        .then(pl.lit(":00"))  # "+02" → "+02:00"
         .otherwise(pl.lit("Z"))
     )
     parsed = (prepared + suffix).str.to_datetime("%+", strict=False, time_unit="ms")

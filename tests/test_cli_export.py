@@ -245,3 +245,15 @@ def test_export_dry_run_needs_no_credentials(
     real = runner.invoke(app, args)
     assert real.exit_code == 2
     assert "LINKEDIN_CAPI_CLIENT_ID" in real.stderr
+
+
+def test_now_option_pins_the_window(tmp_path: Path) -> None:
+    csv = tmp_path / "old.csv"
+    csv.write_text("conversionHappenedAt,SHA256_EMAIL\n2024-08-28T10:00:00Z,a@b.co\n")
+    args = ["validate", str(csv), "--conversion", "1", "--json"]
+    today = json.loads(runner.invoke(app, args).stdout)["counts"]
+    assert today["skipped"] == 1
+    pinned = runner.invoke(app, [*args, "--now", "2024-09-01T00:00:00Z"])
+    assert json.loads(pinned.stdout)["counts"]["valid"] == 1
+    bad = runner.invoke(app, [*args, "--now", "yesterday"])
+    assert bad.exit_code == 2 and "--now" in bad.stderr

@@ -267,23 +267,27 @@ def error_for(
             return AuthError(
                 f"LinkedIn refused the refresh token (invalid_grant: {message}); it has expired "
                 "(refresh tokens last 365 days from consent) or was revoked — re-authorize "
-                "with linkedin_capi.authorize.AuthorizationFlow and use the new refresh token"
+                "with linkedin_capi.authorize.AuthorizationFlow and use the new refresh token",
+                **kwargs,
             )
         if code in {"invalid_client", "unauthorized_client"} or status == 401:
             return AuthError(
                 f"LinkedIn refused the client credentials (HTTP {status}: {message}); check "
-                "client_id and client_secret in the developer portal (Auth tab)"
+                "client_id and client_secret in the developer portal (Auth tab)",
+                **kwargs,
             )
         return AuthError(
             f"the token request failed (HTTP {status}: {message}); re-authorize with "
-            "linkedin_capi.authorize.AuthorizationFlow"
+            "linkedin_capi.authorize.AuthorizationFlow",
+            **kwargs,
         )
     if status == 401:
         ident = f" [request id {rid}]" if rid else ""
         return AuthError(
             f"HTTP 401: {message}{ident} — LinkedIn rejected the access token even after a "
             "refresh; re-authorize (linkedin_capi.authorize.AuthorizationFlow) and pass the new "
-            "refresh token"
+            "refresh token",
+            **kwargs,
         )
     if status == 426 or code in {"VERSION_MISSING", "NONEXISTENT_VERSION"}:
         return VersionError(message, hint=version_hint(api_version), **kwargs)

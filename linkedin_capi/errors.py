@@ -85,7 +85,24 @@ class ValidationFailed(CapiError):
 
 
 class AuthError(CapiError):
-    """No usable access token could be obtained; the member must re-authorize."""
+    """No usable access token could be obtained; the member must re-authorize.
+
+    When LinkedIn answered, ``status``, ``request_id`` and ``code`` (e.g.
+    ``invalid_grant``, ``REVOKED_ACCESS_TOKEN``) say what it answered; otherwise ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        request_id: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.request_id = request_id
+        self.code = code
 
 
 class APIError(CapiError):

@@ -215,3 +215,24 @@ def running() -> Iterator[FakeLinkedIn]:
         yield server
     finally:
         server.stop()
+
+
+def make_conn(fake: FakeLinkedIn, clock: FakeClock, **kwargs: Any) -> Any:
+    """A ``Connection`` to ``fake`` with test credentials, a fake clock and fast retries."""
+    from linkedin_capi._retry import RetryPolicy
+    from linkedin_capi.connection import Connection
+
+    options: dict[str, Any] = {
+        "client_id": "app-id",
+        "client_secret": "client-secret-value",
+        "refresh_token": "RT-initial-secret",
+        "api_version": "202607",
+        "base_url": fake.base_url,
+        "token_url": fake.token_url,
+        "sleep": clock.sleep,
+        "clock": clock,
+        "timeout": (2.0, 2.0),
+        "retry": RetryPolicy(attempts=5, base=1.0, cap=8.0, rand=lambda: 1.0),
+    }
+    options.update(kwargs)
+    return Connection(**options)

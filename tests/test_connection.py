@@ -17,7 +17,15 @@ from linkedin_capi import errors
 from linkedin_capi._retry import RetryPolicy
 from linkedin_capi.connection import Connection
 from linkedin_capi.tokens import FileTokenStore, MemoryTokenStore, Token
-from tests._fake_linkedin import HANG, RESET, FakeClock, FakeLinkedIn, Reply, running
+from tests._fake_linkedin import (
+    HANG,
+    RESET,
+    FakeClock,
+    FakeLinkedIn,
+    Reply,
+    make_conn,
+    running,
+)
 
 SECRETS = ("client-secret-value", "RT-initial-secret", "RT-rotated-secret", "AT-fresh-")
 
@@ -30,23 +38,6 @@ def fake() -> Iterator[FakeLinkedIn]:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-def make_conn(fake: FakeLinkedIn, clock: FakeClock, **kwargs: Any) -> Connection:
-    options: dict[str, Any] = {
-        "client_id": "app-id",
-        "client_secret": "client-secret-value",
-        "refresh_token": "RT-initial-secret",
-        "api_version": "202607",
-        "base_url": fake.base_url,
-        "token_url": fake.token_url,
-        "sleep": clock.sleep,
-        "clock": clock,
-        "timeout": (2.0, 2.0),
-        "retry": RetryPolicy(attempts=5, base=1.0, cap=8.0, rand=lambda: 1.0),
-    }
-    options.update(kwargs)
-    return Connection(**options)
 
 
 def post(conn: Connection) -> Any:

@@ -30,6 +30,9 @@ from tests._fake_linkedin import (
     batch_ok,
     running,
 )
+from tests._fake_linkedin import (
+    make_conn as shared_make_conn,
+)
 
 NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
 NOW_MS = int(NOW.timestamp() * 1000)
@@ -61,21 +64,14 @@ def frame(n: int, *, invalid: tuple[int, ...] = (), old: tuple[int, ...] = ()) -
 
 
 def make_conn(fake: FakeLinkedIn, clock: FakeClock, **kwargs: Any) -> capi.Connection:
+    """The shared test connection, with 3 attempts and rule 123 as the default."""
     options: dict[str, Any] = {
-        "client_id": "app-id",
-        "client_secret": "client-secret-value",
-        "refresh_token": "RT-initial-secret",
-        "api_version": "202607",
-        "base_url": fake.base_url,
-        "token_url": fake.token_url,
-        "sleep": clock.sleep,
-        "clock": clock,
-        "timeout": (2.0, 2.0),
         "retry": RetryPolicy(attempts=3, base=1.0, cap=4.0, rand=lambda: 1.0),
         "conversion": 123,
     }
     options.update(kwargs)
-    return capi.Connection(**options)
+    conn: capi.Connection = shared_make_conn(fake, clock, **options)
+    return conn
 
 
 def check(result: capi.ExportResult, fake: FakeLinkedIn, n: int) -> None:

@@ -88,43 +88,10 @@ def _env_kwargs(env: Mapping[str, str]) -> dict[str, Any]:
 
 
 class Client:
-    """Credentials and an HTTP session for LinkedIn's Conversions API.
+    """The authenticated session every request goes through (tokens, headers, retries).
 
-    Parameters
-    ----------
-    client_id, client_secret : str
-        The developer app's credentials (needed to refresh the access token).
-    refresh_token : str, optional
-        A refresh token from the authorization-code flow
-        (:class:`linkedin_capi.client.oauth.AuthorizationFlow`).
-    access_token : str, optional
-        An access token to use until it expires (or is rejected) — e.g. a Campaign
-        Manager "Direct API" token, which needs no client credentials.
-    ad_account_id : int or str, optional
-        The ad account (number or ``urn:li:sponsoredAccount:<n>``) for rules and accounts.
-    api_version : str, optional
-        ``LinkedIn-Version`` (``YYYYMM``); default: a version active today. Versions that
-        sunset within 30 days give a ``FutureWarning``.
-    base_url, token_url : str
-        Overridable for tests and proxies; plain http only for 127.0.0.1/localhost.
-    conversion : int, str or ConversionRule, optional
-        Default conversion rule for :func:`linkedin_capi.delivery.export.export`.
-    token_store : TokenStore, optional
-        Where tokens are kept (default: in memory). Tokens found there win over the
-        arguments unless a *different* refresh token is passed (a fresh consent).
-    timeout : float or (float, float)
-        Connect and read timeouts in seconds.
-    retry : RetryPolicy, optional
-        Attempts and backoff for 429, 5xx, timeouts and connection errors.
-    sleep, clock : callable
-        Injected ``time.sleep`` and ``time.time`` (tests never really wait).
-
-    Examples
-    --------
-    >>> conn = Client(client_id="app", client_secret="s3cr3t", refresh_token="AQW",
-    ...                   ad_account_id=123, api_version="202607")
-    >>> "s3cr3t" in repr(conn), conn.ad_account_urn
-    (False, 'urn:li:sponsoredAccount:123')
+    :class:`~linkedin_capi.connection.Connection` is the public face of this class and
+    documents its parameters; the resources and the delivery room see only this part.
     """
 
     def __init__(

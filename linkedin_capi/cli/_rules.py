@@ -42,6 +42,8 @@ __all__ = [
 
 #: The CLI's exit codes (shared with ``cli.py``).
 EXIT_OK, EXIT_ROWS, EXIT_INPUT, EXIT_AUTH = 0, 1, 2, 3
+#: Ctrl-C (SIGINT) stopped the command: 128 + 2, as shells report it.
+EXIT_INTERRUPTED = 130
 
 rules_app = typer.Typer(
     name="rules",

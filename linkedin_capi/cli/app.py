@@ -17,11 +17,25 @@ import polars as pl
 import typer
 
 from linkedin_capi.cli import _rules as _cli_rules
-from linkedin_capi.cli._rules import EXIT_AUTH, EXIT_INPUT, EXIT_OK, EXIT_ROWS, one_line
+from linkedin_capi.cli._rules import (
+    EXIT_AUTH,
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_ROWS,
+    one_line,
+)
 from linkedin_capi.cli.demo import demo_frame
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.engine.validate import validate
-from linkedin_capi.errors import AuthError, CapiError, ConfigError, SchemaError, VersionError
+from linkedin_capi.errors import (
+    AuthError,
+    CapiError,
+    ConfigError,
+    ExportInterrupted,
+    SchemaError,
+    VersionError,
+)
 
 __all__ = ["app", "main", "read_frame"]
 
@@ -242,6 +256,9 @@ def export_command(
             progress=None if sys.stderr.isatty() else False,
             **options,  # type: ignore[arg-type]
         )
+    except ExportInterrupted as exc:
+        # One line; the journal (if any) holds what was acknowledged.
+        raise _fail(str(exc), EXIT_INTERRUPTED) from None
     except ValidationFailed as exc:
         typer.echo(exc.report.summary(), err=True)
         raise _fail(str(exc).splitlines()[0], EXIT_ROWS) from None
@@ -394,6 +411,9 @@ def main() -> None:
 
     try:
         app()
+    except KeyboardInterrupt:
+        typer.echo("linkedin-capi: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except CapiError as exc:
         code = EXIT_AUTH if isinstance(exc, AuthError | VersionError) else EXIT_INPUT
         typer.echo(f"linkedin-capi: {one_line(str(exc))}", err=True)

@@ -83,6 +83,9 @@ def may_have_been_processed(exc: BaseException) -> bool:
     return True
 
 
+#: Seconds during which a failed token refresh is re-raised rather than tried again.
+_REFRESH_COOLDOWN = 60.0
+
 #: HTTP statuses after which LinkedIn may have processed the request (gateway timeout).
 AMBIGUOUS_STATUSES = frozenset({504})
 
@@ -189,6 +192,7 @@ class Client:
         # starting a refresh series of its own (single-flight under errors too).
         self._refreshes = 0
         self._refresh_error: CapiError | None = None
+        self._refresh_failed_at = float("-inf")
         self._http = build_session(self.base_url)
         self._oauth: OAuth2Session | None = None
 
@@ -298,9 +302,17 @@ class Client:
             return refreshed.access_token
 
     def _raise_if_refresh_failed_since(self, seen: int) -> None:
-        """Re-raise the failure of a refresh that ran while this thread waited (holds lock)."""
-        if self._refreshes != seen and self._refresh_error is not None:
-            raise self._refresh_error
+        """Re-raise a refresh failure instead of starting another series (holds the lock).
+
+        The failure of a refresh that ran while this thread waited, or of one that ended
+        less than a minute ago: concurrent senders then share one refresh series.
+        """
+        error = self._refresh_error
+        if error is None:
+            return
+        recent = self._clock() - self._refresh_failed_at < _REFRESH_COOLDOWN
+        if self._refreshes != seen or recent:
+            raise error
 
     def refresh(self) -> Token:
         """Exchange the refresh token for a new access token now, and store it.
@@ -331,7 +343,7 @@ class Client:
             try:
                 payload = self._with_retries("refresh", self._refresh_once)
             except CapiError as exc:
-                self._refresh_error = exc
+                self._refresh_error, self._refresh_failed_at = exc, self._clock()
                 raise
             self._refresh_error = None
             token = Token.from_response(payload, now=self._clock(), previous=previous)

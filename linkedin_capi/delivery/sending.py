@@ -403,7 +403,9 @@ def send_batch(
             out.fail(piece.rows, _message(rejection))
             return
         log.info(
-            "HTTP %s without element indices; bisecting %d events", rejection.status, len(piece.rows)
+            "HTTP %s without element indices; bisecting %d events",
+            rejection.status,
+            len(piece.rows),
         )
         halves = [piece.take(full, list(half)) for half in split_halves(len(piece.rows))]
         answers: list[_Rejected | None] = []

@@ -69,6 +69,7 @@ from linkedin_capi.errors import (
     CapiError,
     ConfigError,
     ExportInterrupted,
+    JournalError,
     SchemaError,
     ValidationFailed,
 )
@@ -556,6 +557,8 @@ def _run(
                 gate.close()
                 reports.close()  # stops the validating thread now
                 if error is not None and not isinstance(error, (_Stopped, KeyboardInterrupt)):
+                    if isinstance(error, JournalError):
+                        run.journal = None  # it cannot be written; the result still can
                     _drain(in_flight, run)
                 pool.shutdown(wait=not interrupts.pending, cancel_futures=True)
                 run.bar.close()
@@ -563,6 +566,8 @@ def _run(
         pass  # the SIGINT handler is restored
     if interrupts.pending:
         run.stop = run.stop or "interrupted (Ctrl-C)"
+    if error is not None and run.stop is None:
+        run.stop = f"{type(error).__name__}: {error}"
     _tail(data, report, offset, run)
     if run.stop is not None:
         if book is not None:
@@ -631,15 +636,19 @@ def _drain(in_flight: deque[tuple[_Job, Future[None]]], run: _Run) -> None:
         try:
             future.result()
             run.settle(job, job.out)
-        except Exception:  # the first error is the one raised
-            run.add(job.rows, "failed", "not sent: the export stopped early")
+        except Exception:  # the first error is the one raised; unsettled rows get a tail
+            continue
 
 
 def _tail(
     data: pl.DataFrame | pl.LazyFrame, report: ValidationReport | None, offset: int, run: _Run
 ) -> None:
-    """Rows never reached (an interrupt or error before their chunk): ``failed``, not sent."""
-    if run.stop is None and not run.fatal:
+    """Rows with no outcome yet after a stop or error: ``failed``, not sent.
+
+    Rows of chunks never reached, and the rest of the chunk an interrupt or error cut
+    short. A LazyFrame whose input broke is counted only up to where it broke.
+    """
+    if run.stop is None and run.fatal is None:
         return
     if isinstance(data, pl.DataFrame):
         total = data.height
@@ -647,13 +656,15 @@ def _tail(
         try:
             total = data.select(pl.len()).collect().item()
         except pl.exceptions.PolarsError:
-            return  # the input itself broke; the rows before it are accounted for
-    if total > offset:
-        run.add(
-            pl.Series(ROW, range(offset, total), dtype=run.row_dtype),
-            "failed",
-            f"not sent: {run.stop or 'the export stopped early'}",
-        )
+            total = offset  # the input itself broke; the rows before it are accounted for
+    seen = run.frame()
+    run.frames = [seen]
+    missing = (
+        pl.DataFrame({ROW: pl.Series(range(total), dtype=run.row_dtype)})
+        .join(seen.select(ROW), on=ROW, how="anti")
+        .get_column(ROW)
+    )
+    run.add(missing, "failed", f"not sent: {run.stop or 'the export stopped early'}")
 
 
 def _skip_done(

@@ -22,9 +22,9 @@ class Response:
     """LinkedIn's answer to an accepted BATCH_CREATE of ``n`` events."""
 
     status_code = 200
-    headers = {"Content-Type": "application/json"}
 
     def __init__(self, n: int) -> None:
+        self.headers = {"Content-Type": "application/json"}
         self.content = json.dumps({"elements": [{"status": 201}] * n}).encode()
 
 
@@ -119,7 +119,8 @@ def test_every_element_blamed_never_sends_an_empty_batch() -> None:
             self.calls += 1
             n = len(json.loads(data)["elements"])
             assert n, "an empty batch was sent"
-            raise APIError("".join(f"Index: {i}, ERROR :: /x :: bad\n" for i in range(n)), status=422)
+            lines = "".join(f"Index: {i}, ERROR :: /x :: bad\n" for i in range(n))
+            raise APIError(lines, status=422)
 
     texts = pl.Series([json.dumps({"id": i}) for i in range(3)])
     out = BatchOutcome()

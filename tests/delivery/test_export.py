@@ -125,7 +125,8 @@ def test_sends_in_batches_and_joins_back(fake: FakeLinkedIn, clock: FakeClock) -
     check(result, fake, 12)
     assert (result.sent, result.failed, result.invalid, result.skipped) == (10, 0, 1, 1)
     assert not result.ok and result.report is not None
-    assert [len(s.json()["elements"]) for s in fake.api_requests] == [4, 4, 2]
+    # Two batches in flight by default: they may arrive in either order.
+    assert sorted(len(s.json()["elements"]) for s in fake.api_requests) == [2, 4, 4]
     assert all(s.headers["x-restli-method"] == "BATCH_CREATE" for s in fake.api_requests)
     event = fake.accepted[0]
     assert event["conversion"] == "urn:lla:llaPartnerConversion:123"

@@ -22,7 +22,8 @@ From a shell: ``linkedin-capi sandbox`` (or ``python -m linkedin_capi.sandbox``)
 from __future__ import annotations
 
 from linkedin_capi.sandbox._cli import main
+from linkedin_capi.sandbox._facts import SandboxError
 from linkedin_capi.sandbox._sandbox import Sandbox
 from linkedin_capi.sandbox._state import RecordedRequest
 
-__all__ = ["RecordedRequest", "Sandbox", "main"]
+__all__ = ["RecordedRequest", "Sandbox", "SandboxError", "main"]

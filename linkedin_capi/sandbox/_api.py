@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from linkedin_capi._constants import (
+from linkedin_capi.sandbox import _rules
+from linkedin_capi.sandbox import _schema as S
+from linkedin_capi.sandbox._events import check_events
+from linkedin_capi.sandbox._facts import (
     ACCOUNT_URN_PREFIX,
     MAX_BATCH_SIZE,
     RESTLI_PROTOCOL_VERSION,
     WINDOW_DAYS,
 )
-from linkedin_capi.sandbox import _rules
-from linkedin_capi.sandbox import _schema as S
-from linkedin_capi.sandbox._events import check_events
 from linkedin_capi.sandbox._http import JSON_TYPE, Request, Response, api_error, json_response
 from linkedin_capi.sandbox._state import State, to_ms
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from linkedin_capi._constants import LEAD_URN_PREFIX, RULE_URN_PREFIX
 from linkedin_capi.sandbox import _schema as S
+from linkedin_capi.sandbox._facts import LEAD_URN_PREFIX, RULE_URN_PREFIX
 from linkedin_capi.sandbox._http import Response, api_error
 from linkedin_capi.sandbox._messages import bad, line, render, unknown
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from linkedin_capi._constants import ACCOUNT_URN_PREFIX
 from linkedin_capi.sandbox import _schema as S
+from linkedin_capi.sandbox._facts import ACCOUNT_URN_PREFIX
 from linkedin_capi.sandbox._http import JSON_TYPE, Request, Response, api_error, json_response
 from linkedin_capi.sandbox._messages import bad, line, render, unknown
 from linkedin_capi.sandbox._state import State, to_ms

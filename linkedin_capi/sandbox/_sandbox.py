@@ -11,17 +11,17 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from linkedin_capi._constants import (
+from linkedin_capi.sandbox import _api, _oauth
+from linkedin_capi.sandbox import _schema as S
+from linkedin_capi.sandbox._controls import MEMBER_URN, Controls
+from linkedin_capi.sandbox._facts import (
     ACCOUNT_URN_PREFIX,
     API_VERSIONS,
     DEFAULT_API_VERSION,
     RESTLI_PROTOCOL_VERSION,
     SCOPES,
+    SandboxError,
 )
-from linkedin_capi.errors import ConfigError
-from linkedin_capi.sandbox import _api, _oauth
-from linkedin_capi.sandbox import _schema as S
-from linkedin_capi.sandbox._controls import MEMBER_URN, Controls
 from linkedin_capi.sandbox._faults import FaultPlan
 from linkedin_capi.sandbox._rules import rule_errors
 from linkedin_capi.sandbox._server import App, SandboxServer
@@ -99,7 +99,7 @@ class Sandbox(Controls):
         seed: bool = True,
     ) -> None:
         if max_page_size is not None and max_page_size < 1:
-            raise ConfigError(
+            raise SandboxError(
                 f"max_page_size must be a positive integer or None, got {max_page_size!r}"
             )
         self._host, self._port = host, port
@@ -146,7 +146,7 @@ class Sandbox(Controls):
             try:
                 self._server = SandboxServer((self._host, self._port), self._app)
             except OSError as exc:
-                raise ConfigError(
+                raise SandboxError(
                     f"cannot listen on {self._host}:{self._port} ({exc.strerror or exc}); "
                     "pass port=0 for a free port"
                 ) from exc
@@ -193,7 +193,7 @@ class Sandbox(Controls):
     def url(self) -> str:
         """The server root, ``http://127.0.0.1:<port>`` (kept after ``stop()``)."""
         if self._server is None and not self._started:
-            raise ConfigError(
+            raise SandboxError(
                 "the sandbox is not running: use `with Sandbox() as sb:` or call .start()"
             )
         return f"http://{self._host}:{self._port}"
@@ -290,7 +290,7 @@ class Sandbox(Controls):
         try:
             module = importlib.import_module("linkedin_capi.connection")
         except ModuleNotFoundError as exc:  # only while the HTTP client is not installed
-            raise ConfigError(
+            raise SandboxError(
                 "linkedin_capi.connection is not available in this build; use "
                 "sandbox.connection_kwargs() with your own client"
             ) from exc
@@ -320,7 +320,7 @@ class Sandbox(Controls):
         ``role=None`` creates an account the member cannot see.
         """
         if role is not None and role not in S.ROLES:
-            raise ConfigError(f"role must be one of {sorted(S.ROLES)} or None, got {role!r}")
+            raise SandboxError(f"role must be one of {sorted(S.ROLES)} or None, got {role!r}")
         with self._state.lock:
             account_id = (
                 id if id is not None else max(self._state.accounts, default=MANAGER_ACCOUNT_ID) + 1
@@ -374,7 +374,7 @@ class Sandbox(Controls):
         }
         problems = rule_errors(body, partial=False)
         if problems:
-            raise ConfigError("add_rule: LinkedIn would reject this rule:\n" + "\n".join(problems))
+            raise SandboxError("add_rule: LinkedIn would reject this rule:\n" + "\n".join(problems))
         return copy.deepcopy(self._state.new_rule(body, rule_id=id))
 
     def rule(self, rule_id: int) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from linkedin_capi._constants import ACCOUNT_URN_PREFIX, RULE_URN_PREFIX
+from linkedin_capi.sandbox._facts import ACCOUNT_URN_PREFIX, RULE_URN_PREFIX
 from linkedin_capi.sandbox._schema import READ_ONLY_ROLE
 
 ACCESS_TOKEN_LIFETIME = dt.timedelta(days=60)  # linkedin-api.md §5

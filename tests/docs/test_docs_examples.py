@@ -131,3 +131,35 @@ def test_readme_sample_is_the_shipped_file() -> None:
     assert block is not None
     assert block.group(1) == SAMPLE.read_text()
     assert len(SAMPLE.read_text().splitlines()) == 5
+
+
+def console_blocks() -> list[tuple[str, str, str]]:
+    """``$ linkedin-capi ...`` console blocks: (page, command line, expected output)."""
+    found = []
+    for page in PAGES:
+        for block in re.findall(r"```console\n(.*?)```", page.read_text(), re.S):
+            first, _, output = block.partition("\n")
+            if first.startswith("$ linkedin-capi "):
+                found.append((page.name, first[2:], output))
+    return found
+
+
+@pytest.mark.parametrize(("page", "command", "expected"), console_blocks())
+def test_console_examples_print_what_they_show(
+    page: str, command: str, expected: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shown command prints exactly the output shown under it (run from the repo root)."""
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from linkedin_capi.cli import app
+
+    monkeypatch.chdir(ROOT)
+    args = shlex.split(command)[1:]
+    result = CliRunner().invoke(app, args)
+    assert result.output == expected, f"{page}: {command}"
+
+
+def test_console_examples_exist() -> None:
+    assert any(page == "README.md" for page, _, _ in console_blocks())

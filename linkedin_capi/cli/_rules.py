@@ -253,7 +253,7 @@ def list_command(
 
 @rules_app.command("create")
 def create_command(
-    name: Annotated[str, typer.Argument(help="Name of the new rule.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Name of the new rule.")],
     result: ResultOpt = None,
     ad_account: AccountOpt = None,
     conversion_type: TypeOpt = C.DEFAULT_CONVERSION_TYPE,
@@ -285,7 +285,9 @@ def create_command(
 
 @rules_app.command("ensure")
 def ensure_command(
-    name: Annotated[str, typer.Argument(help="Exact name of the rule to find or create.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Exact name of the rule to find or create.")
+    ],
     result: ResultOpt = None,
     ad_account: AccountOpt = None,
     conversion_type: TypeOpt = C.DEFAULT_CONVERSION_TYPE,
@@ -295,7 +297,11 @@ def ensure_command(
     auto_association: AssociationOpt = C.DEFAULT_AUTO_ASSOCIATION,
     on_drift: Annotated[
         str,
-        typer.Option("--on-drift", help="If it exists with other settings: warn, error, update."),
+        typer.Option(
+            "--on-drift",
+            metavar="warn|error|update",
+            help="If it exists with other settings: warn, error, update.",
+        ),
     ] = "warn",
     as_json: JsonOpt = False,
 ) -> None:
@@ -326,14 +332,24 @@ def ensure_command(
 
 @rules_app.command("update")
 def update_command(
-    rule: Annotated[str, typer.Argument(help="Rule id or urn:lla:llaPartnerConversion:<id>.")],
+    rule: Annotated[
+        str, typer.Argument(metavar="RULE", help="Rule id or urn:lla:llaPartnerConversion:<id>.")
+    ],
     result: ResultOpt = None,
     ad_account: AccountOpt = None,
-    name: Annotated[str | None, typer.Option(help="New name.")] = None,
-    conversion_type: Annotated[str | None, typer.Option("--type", help="Conversion type.")] = None,
-    post_click: Annotated[int | None, typer.Option("--post-click", help="Days.")] = None,
-    view_through: Annotated[int | None, typer.Option("--view-through", help="Days.")] = None,
-    attribution: Annotated[str | None, typer.Option("--attribution")] = None,
+    name: Annotated[str | None, typer.Option(metavar="NAME", help="New name.")] = None,
+    conversion_type: Annotated[
+        str | None, typer.Option("--type", metavar="TYPE", help="Conversion type.")
+    ] = None,
+    post_click: Annotated[
+        int | None, typer.Option("--post-click", metavar="DAYS", help="Days.")
+    ] = None,
+    view_through: Annotated[
+        int | None, typer.Option("--view-through", metavar="DAYS", help="Days.")
+    ] = None,
+    attribution: Annotated[
+        str | None, typer.Option("--attribution", metavar="MODEL", help="Attribution type.")
+    ] = None,
     enabled: Annotated[bool | None, typer.Option("--enabled/--disabled")] = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -56,7 +56,9 @@ def _clean_help_types() -> None:
             return None
         if self.metavar is not None:
             return self.metavar
-        return str(getattr(self, "type").name).split()[0].upper()  # noqa: B009
+        names = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "bool": "BOOLEAN"}
+        bare = self.bare_type()
+        return names.get(bare, bare.upper())
 
     def argument_type(self: TyperArgument, ctx: object) -> str | None:
         return None

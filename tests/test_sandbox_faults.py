@@ -13,7 +13,7 @@ import pytest
 import requests
 from _sandbox_helpers import NOW, Api, event, make_sandbox
 
-from linkedin_capi.errors import ConfigError
+from linkedin_capi.sandbox import SandboxError
 from linkedin_capi.sandbox import Sandbox, main
 
 
@@ -259,12 +259,12 @@ def test_sandbox_modules_import_no_polars_or_oauth_libraries() -> None:
     ],
 )
 def test_bad_control_arguments_raise_config_errors(sb: Sandbox, call: Any) -> None:
-    with pytest.raises(ConfigError):
+    with pytest.raises(SandboxError):
         call(sb)
 
 
 def test_busy_port_is_a_config_error(sb: Sandbox) -> None:
-    with pytest.raises(ConfigError, match="cannot listen"):
+    with pytest.raises(SandboxError, match="cannot listen"):
         Sandbox(port=int(sb.url.rsplit(":", 1)[1])).start()
 
 

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from linkedin_capi.sandbox._errors import SandboxError
 from linkedin_capi.sandbox._sandbox import Sandbox
 
 
@@ -42,8 +43,12 @@ def main(
         request_log_limit=1000,
     )
     waiter = stop or threading.Event()
-    try:  # Ctrl-C may arrive at any point from here on, even while printing
+    try:
         sandbox.start()
+    except SandboxError as exc:  # e.g. a busy port: one line, no traceback
+        print(f"linkedin-capi sandbox: {exc}", file=sys.stderr)
+        return 2
+    try:  # Ctrl-C may arrive at any point from here on, even while printing
         # These are the sandbox's fixed test credentials, not secrets.
         print(
             f"LinkedIn sandbox listening on {sandbox.url}\n"

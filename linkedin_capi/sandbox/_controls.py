@@ -9,10 +9,10 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from linkedin_capi._constants import SCOPES
-from linkedin_capi.errors import ConfigError
 from linkedin_capi.sandbox import _oauth
+from linkedin_capi.sandbox._errors import SandboxError
 from linkedin_capi.sandbox._faults import Fault, FaultPlan, make_response
+from linkedin_capi.sandbox._schema import SCOPES
 from linkedin_capi.sandbox._state import Clock, State
 
 MEMBER_URN = "urn:li:person:sandboxMember1"
@@ -20,7 +20,7 @@ MEMBER_URN = "urn:li:person:sandboxMember1"
 
 def _check_count(name: str, value: object, minimum: int) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise SandboxError(f"{name} must be an integer >= {minimum}, got {value!r}")
 
 
 class Controls:
@@ -68,7 +68,7 @@ class Controls:
         """
         _check_count("n", n, 1)
         if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-            raise ConfigError(f"status must be an HTTP status code (100-599), got {status!r}")
+            raise SandboxError(f"status must be an HTTP status code (100-599), got {status!r}")
         self._faults.add(
             Fault(
                 n,
@@ -92,7 +92,7 @@ class Controls:
     def set_latency(self, seconds: float, *, path: str | None = None) -> None:
         """Wait ``seconds`` before answering every request (or those under ``path``); 0 = none."""
         if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
-            raise ConfigError(f"seconds must be a number >= 0, got {seconds!r}")
+            raise SandboxError(f"seconds must be a number >= 0, got {seconds!r}")
         with self._faults.lock:
             self._faults.latency, self._faults.latency_path = seconds, path
 

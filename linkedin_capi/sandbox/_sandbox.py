@@ -11,19 +11,14 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from linkedin_capi._constants import (
-    ACCOUNT_URN_PREFIX,
-    API_VERSIONS,
-    DEFAULT_API_VERSION,
-    RESTLI_PROTOCOL_VERSION,
-    SCOPES,
-)
-from linkedin_capi.errors import ConfigError
-from linkedin_capi.sandbox import _api, _oauth
+from linkedin_capi.sandbox import _api, _oauth, _versions
 from linkedin_capi.sandbox import _schema as S
 from linkedin_capi.sandbox._controls import MEMBER_URN, Controls
+from linkedin_capi.sandbox._errors import SandboxError
+from linkedin_capi.sandbox._events import TimeErrorForm
 from linkedin_capi.sandbox._faults import FaultPlan
-from linkedin_capi.sandbox._rules import rule_errors
+from linkedin_capi.sandbox._rules import rule_errors, settings_error
+from linkedin_capi.sandbox._schema import ACCOUNT_URN_PREFIX, RESTLI_PROTOCOL_VERSION, SCOPES
 from linkedin_capi.sandbox._server import App, SandboxServer
 from linkedin_capi.sandbox._state import (
     ACCESS_TOKEN_LIFETIME,
@@ -39,6 +34,9 @@ MANAGER_ACCOUNT_ID = 510_000_001
 VIEWER_ACCOUNT_ID = 510_000_002
 CAPI_RULE_ID = 10_000_001
 TAG_RULE_ID = 10_000_002
+CAMPAIGN_ID = 600_000_001
+#: Where :meth:`Sandbox.connection` finds the SDK's client (imported only when called).
+CLIENT_MODULE = "linkedin_capi.connection"
 
 
 class Sandbox(Controls):
@@ -46,7 +44,15 @@ class Sandbox(Controls):
 
     Seeded deterministically with one member, two ad accounts (``account_id`` where the
     member is ACCOUNT_MANAGER, ``viewer_account_id`` where they are VIEWER), a
-    CONVERSIONS_API rule (``rule_id``) and an Insight Tag rule (``tag_rule_id``).
+    CONVERSIONS_API rule (``rule_id``), an Insight Tag rule (``tag_rule_id``) and two
+    campaigns of ``account_id`` (``campaign_ids``: one ACTIVE, one DRAFT).
+
+    Its facts (versions, idTypes, rule types, windows, messages) are its own, written from
+    ``shared/docs/linkedin-api-audit.md``; it imports nothing from the SDK. Where
+    LinkedIn's answer is unmeasured it chooses, and says so: ``ORACLE_MOAT_ID`` gets a 422
+    "is not an enum symbol" from LinkedIn-Version 202609 on (the schema dropped it; whether
+    LinkedIn rejects or ignores it is unknown); the 100-rules-per-batch 400 and the 400s
+    for qualified-lead types before 202608 or a disallowed window use its own texts.
 
     Parameters
     ----------
@@ -56,7 +62,9 @@ class Sandbox(Controls):
         Freeze the sandbox clock here (naive = UTC). The clock decides token expiry,
         active ``LinkedIn-Version`` values and the 90-day event window. Default: real time.
     api_versions : Mapping[str, date], optional
-        Version → sunset date; default ``linkedin_capi._constants.API_VERSIONS``.
+        Published version → sunset date; default LinkedIn's published table
+        (``_versions.PUBLISHED_SUNSETS``). Versions not in it are active for twelve months
+        from their release month, by LinkedIn's support policy.
     max_page_size : int, optional
         Serve at most this many rules per list page, whatever ``count`` asked for, to
         exercise clients that page on what came back.
@@ -78,6 +86,13 @@ class Sandbox(Controls):
         each failing element's first line).
     sleep : callable, optional
         How injected latency waits (tests pass a recorder). Default: an interruptible wait.
+    wrong_method_indices : bool
+        Name the rows of the 400 for a rule of another conversion method (the measured
+        ``indices [..]`` form, default); ``False`` names none.
+    time_error_form : {"indices", "batchIndex"}
+        Text of the 400 for events outside the 90-day window: the measured
+        ``indices [..] (0-indexed)`` form (default) or the documented
+        ``[{field=Invalid Conversion time, batchIndex=N, …}]`` one.
     seed : bool
         Create the default accounts and rules.
     """
@@ -95,12 +110,18 @@ class Sandbox(Controls):
         record_bodies: bool = True,
         request_log_limit: int | None = None,
         index_every_line: bool = False,
+        wrong_method_indices: bool = True,
+        time_error_form: TimeErrorForm = "indices",
         sleep: Callable[[float], Any] | None = None,
         seed: bool = True,
     ) -> None:
         if max_page_size is not None and max_page_size < 1:
-            raise ConfigError(
+            raise SandboxError(
                 f"max_page_size must be a positive integer or None, got {max_page_size!r}"
+            )
+        if time_error_form not in ("indices", "batchIndex"):
+            raise SandboxError(
+                f"time_error_form must be 'indices' or 'batchIndex', got {time_error_form!r}"
             )
         self._host, self._port = host, port
         self._clock = Clock(now)
@@ -124,9 +145,13 @@ class Sandbox(Controls):
             MEMBER_URN, SCOPES, start + ACCESS_TOKEN_LIFETIME, refresh_token=self._refresh_token
         )
         config = _api.ApiConfig(
-            api_versions=dict(api_versions if api_versions is not None else API_VERSIONS),
+            api_versions=dict(
+                api_versions if api_versions is not None else _versions.PUBLISHED_SUNSETS
+            ),
             max_page_size=max_page_size,
             index_every_line=index_every_line,
+            wrong_method_indices=wrong_method_indices,
+            time_error_form=time_error_form,
         )
         self._app = App(
             self._state, self._faults, config, self._client, sleep or self._wait, self._index
@@ -146,7 +171,7 @@ class Sandbox(Controls):
             try:
                 self._server = SandboxServer((self._host, self._port), self._app)
             except OSError as exc:
-                raise ConfigError(
+                raise SandboxError(
                     f"cannot listen on {self._host}:{self._port} ({exc.strerror or exc}); "
                     "pass port=0 for a free port"
                 ) from exc
@@ -193,7 +218,7 @@ class Sandbox(Controls):
     def url(self) -> str:
         """The server root, ``http://127.0.0.1:<port>`` (kept after ``stop()``)."""
         if self._server is None and not self._started:
-            raise ConfigError(
+            raise SandboxError(
                 "the sandbox is not running: use `with Sandbox() as sb:` or call .start()"
             )
         return f"http://{self._host}:{self._port}"
@@ -243,7 +268,8 @@ class Sandbox(Controls):
     viewer_account_id = VIEWER_ACCOUNT_ID
     rule_id = CAPI_RULE_ID
     tag_rule_id = TAG_RULE_ID
-    api_version = DEFAULT_API_VERSION
+    campaign_ids = (CAMPAIGN_ID, CAMPAIGN_ID + 1)
+    api_version = _versions.DEFAULT_VERSION
 
     @property
     def rule_urn(self) -> str:
@@ -286,11 +312,16 @@ class Sandbox(Controls):
         return kwargs
 
     def connection(self, **overrides: Any) -> Any:
-        """A ``linkedin_capi.connection.Connection`` configured for this sandbox."""
+        """A ``linkedin_capi.connection.Connection`` configured for this sandbox.
+
+        The one place the sandbox names the SDK: by module name, when called, to hand the
+        user a client. The model of LinkedIn never uses it (the architecture test in
+        ``tests/sandbox/`` allows exactly this import and no other).
+        """
         try:
-            module = importlib.import_module("linkedin_capi.connection")
+            module = importlib.import_module(CLIENT_MODULE)
         except ModuleNotFoundError as exc:  # only while the HTTP client is not installed
-            raise ConfigError(
+            raise SandboxError(
                 "linkedin_capi.connection is not available in this build; use "
                 "sandbox.connection_kwargs() with your own client"
             ) from exc
@@ -308,7 +339,7 @@ class Sandbox(Controls):
         name: str,
         *,
         id: int | None = None,
-        role: str = "ACCOUNT_MANAGER",
+        role: str | None = "ACCOUNT_MANAGER",
         currency: str = "USD",
         status: str = "ACTIVE",
         type: str = "BUSINESS",
@@ -320,7 +351,7 @@ class Sandbox(Controls):
         ``role=None`` creates an account the member cannot see.
         """
         if role is not None and role not in S.ROLES:
-            raise ConfigError(f"role must be one of {sorted(S.ROLES)} or None, got {role!r}")
+            raise SandboxError(f"role must be one of {sorted(S.ROLES)} or None, got {role!r}")
         with self._state.lock:
             account_id = (
                 id if id is not None else max(self._state.accounts, default=MANAGER_ACCOUNT_ID) + 1
@@ -373,9 +404,96 @@ class Sandbox(Controls):
             **fields,
         }
         problems = rule_errors(body, partial=False)
-        if problems:
-            raise ConfigError("add_rule: LinkedIn would reject this rule:\n" + "\n".join(problems))
+        setting = settings_error(body, None)
+        if problems or setting:
+            raise SandboxError(
+                "add_rule: LinkedIn would reject this rule:\n"
+                + "\n".join([*problems, *([setting] if setting else [])])
+            )
         return copy.deepcopy(self._state.new_rule(body, rule_id=id))
+
+    def update_rule(self, rule_id: int, **fields: Any) -> dict[str, Any]:
+        """Change a stored rule directly (no HTTP), e.g. ``update_rule(id, enabled=False)``.
+
+        Events for a disabled rule get LinkedIn's 400 "…marked as deleted…"; one with
+        ``conversionMethod="INSIGHT_TAG_URL_MATCH_RULES"`` the wrong-method 400. Unlike the
+        API's PARTIAL_UPDATE this may change the method, to build such rules for tests.
+        """
+        problems = rule_errors(fields, partial=True)
+        if problems:
+            raise SandboxError("update_rule: not a valid rule change:\n" + "\n".join(problems))
+        with self._state.lock:
+            rule = self._state.rules.get(rule_id)
+            if rule is None:
+                raise SandboxError(f"update_rule: no conversion rule {rule_id} in the sandbox")
+            setting = settings_error({**rule, **fields}, None)
+            if setting:
+                raise SandboxError(f"update_rule: LinkedIn would reject this rule: {setting}")
+            rule.update(fields)
+            rule["lastModified"] = int(self._clock.now().timestamp() * 1000)
+            return copy.deepcopy(rule)
+
+    def share_rule(self, rule_id: int, account: int | str | None = None) -> None:
+        """Share a rule with another ad account (default: ``account_id``).
+
+        A shared rule is listed by ``q=account`` for that account only when
+        ``conversionOwnershipTypes`` asks for ``SHARED`` (from 202605), with
+        ``ownershipType: "SHARED"``; GET, campaign association and (for its owner
+        account's members only) events work as for owned rules.
+        """
+        acct = account if account is not None else self.account_id
+        urn = acct if isinstance(acct, str) else f"{ACCOUNT_URN_PREFIX}{acct}"
+        with self._state.lock:
+            if rule_id not in self._state.rules:
+                raise SandboxError(f"share_rule: no conversion rule {rule_id} in the sandbox")
+            if self._state.rules[rule_id]["account"] == urn:
+                raise SandboxError(f"share_rule: rule {rule_id} is owned by {urn} already")
+            self._state.shared.setdefault(rule_id, set()).add(urn)
+
+    def add_shared_rule(self, name: str, **fields: Any) -> dict[str, Any]:
+        """A rule owned by a new ad account the member cannot see, shared with ``account_id``."""
+        owner = self.add_account(f"Owner of {name}", role=None)
+        rule = self.add_rule(name, account=owner["id"], **fields)
+        self.share_rule(rule["id"])
+        return rule
+
+    def add_campaign(
+        self,
+        name: str,
+        *,
+        account: int | None = None,
+        status: str = "ACTIVE",
+        id: int | None = None,
+        objective_type: str = "WEBSITE_CONVERSION",
+    ) -> dict[str, Any]:
+        """Create a campaign in an ad account (default ``account_id``); return it."""
+        if status not in S.CAMPAIGN_STATUSES:
+            raise SandboxError(
+                f"status must be one of {sorted(S.CAMPAIGN_STATUSES)}, got {status!r}"
+            )
+        acct = account if account is not None else self.account_id
+        with self._state.lock:
+            if acct not in self._state.accounts:
+                raise SandboxError(f"add_campaign: no ad account {acct} in the sandbox")
+            cid = id if id is not None else max(self._state.campaigns, default=CAMPAIGN_ID) + 1
+            campaign: dict[str, Any] = {
+                "id": cid,
+                "name": name,
+                "account": f"{ACCOUNT_URN_PREFIX}{acct}",
+                "campaignGroup": f"urn:li:sponsoredCampaignGroup:{acct + 100_000_000}",
+                "status": status,
+                "type": "SPONSORED_UPDATES",
+                "objectiveType": objective_type,
+                "test": False,
+            }
+            self._state.campaigns[cid] = campaign
+            return copy.deepcopy(campaign)
+
+    @property
+    def campaigns(self) -> list[dict[str, Any]]:
+        """Every campaign (copies), by id."""
+        with self._state.lock:
+            return [copy.deepcopy(c) for _, c in sorted(self._state.campaigns.items())]
 
     def rule(self, rule_id: int) -> dict[str, Any]:
         """One stored rule (a copy)."""
@@ -411,6 +529,8 @@ class Sandbox(Controls):
             type="SIGN_UP",
             conversion_method="INSIGHT_TAG_URL_MATCH_RULES",
         )
+        self.add_campaign("Sandbox spring sale", id=CAMPAIGN_ID)
+        self.add_campaign("Sandbox retargeting (draft)", id=CAMPAIGN_ID + 1, status="DRAFT")
 
     # -- what arrived --------------------------------------------------------------------
 

@@ -14,8 +14,7 @@ import pytest
 import requests
 from _sandbox_helpers import DAY_MS, EMAIL_HASH, NOW, NOW_MS, Api, event, make_sandbox
 
-from linkedin_capi.sandbox import SandboxError
-from linkedin_capi.sandbox import Sandbox
+from linkedin_capi.sandbox import Sandbox, SandboxError
 
 
 @pytest.fixture

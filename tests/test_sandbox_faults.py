@@ -13,8 +13,7 @@ import pytest
 import requests
 from _sandbox_helpers import NOW, Api, event, make_sandbox
 
-from linkedin_capi.sandbox import SandboxError
-from linkedin_capi.sandbox import Sandbox, main
+from linkedin_capi.sandbox import Sandbox, SandboxError, main
 
 
 @pytest.fixture

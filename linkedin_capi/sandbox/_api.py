@@ -174,7 +174,7 @@ def _conversions(
             return api_error(400, f"Unsupported X-RestLi-Method {restli} on /conversions")
         return _rules.create(req, state, member, version)
     if req.method == "GET":
-        return _rules.get(req, state, member, key, version)
+        return _rules.get(req, state, member, key)
     if restli != "PARTIAL_UPDATE":
         return api_error(
             400,

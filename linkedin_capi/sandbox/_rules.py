@@ -287,10 +287,14 @@ def _find(
     return rule, seen_from[0], None
 
 
-def get(req: Request, state: State, member: str, key: str, version: str) -> Response:
-    """``GET /rest/conversions/<id>[?account=<urn>]`` → 200 with the entity."""
+def get(req: Request, state: State, member: str, key: str) -> Response:
+    """``GET /rest/conversions/<id>[?account=<urn>]`` → 200 with the entity.
+
+    ``account`` may name the owner or an account the rule is shared with. The answer has
+    the recorded shape whatever the version (no ``ownershipType``).
+    """
     with state.lock:
-        rule, account, error = _find(state, member, key, req)
+        rule, _, error = _find(state, member, key, req)
         if error is not None or rule is None:
             return error or api_error(404, "not found")
         return json_response(200, _project(rule, req))

@@ -1,7 +1,7 @@
 """``df.capi`` / ``lf.capi``: one-line shims over the public functions.
 
 Registered once when :mod:`linkedin_capi` is imported. Type checkers cannot see registered
-namespaces, so typed code calls :func:`linkedin_capi.validate` directly.
+namespaces, so typed code calls :func:`linkedin_capi.engine.validate` directly.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any
 
 import polars as pl
 
-from linkedin_capi.export import export
-from linkedin_capi.report import ValidationReport
-from linkedin_capi.result import ExportResult
-from linkedin_capi.validate import validate
+from linkedin_capi.delivery.export import export
+from linkedin_capi.delivery.result import ExportResult
+from linkedin_capi.engine.report import ValidationReport
+from linkedin_capi.engine.validate import validate
 
 __all__ = ["CapiFrame", "CapiLazyFrame"]
 
@@ -29,11 +29,11 @@ class CapiFrame:
     def validate(
         self, conversion: Any = None, *, now: dt.datetime | None = None
     ) -> ValidationReport:
-        """See :func:`linkedin_capi.validate.validate`."""
+        """See :func:`linkedin_capi.engine.validate.validate`."""
         return validate(self._df, conversion, now=now)
 
     def export(self, conn: Any, conversion: Any = None, **kwargs: Any) -> ExportResult:
-        """See :func:`linkedin_capi.export.export`."""
+        """See :func:`linkedin_capi.delivery.export.export`."""
         return export(self._df, conn, conversion, **kwargs)
 
 
@@ -47,9 +47,9 @@ class CapiLazyFrame:
     def validate(
         self, conversion: Any = None, *, now: dt.datetime | None = None
     ) -> ValidationReport:
-        """See :func:`linkedin_capi.validate.validate`."""
+        """See :func:`linkedin_capi.engine.validate.validate`."""
         return validate(self._lf, conversion, now=now)
 
     def export(self, conn: Any, conversion: Any = None, **kwargs: Any) -> ExportResult:
-        """See :func:`linkedin_capi.export.export`."""
+        """See :func:`linkedin_capi.delivery.export.export`."""
         return export(self._lf, conn, conversion, **kwargs)

@@ -33,7 +33,7 @@ import re
 import threading
 import warnings
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
     AliasChoices,
@@ -48,10 +48,10 @@ from pydantic import (
 )
 
 from linkedin_capi import _constants as C
-from linkedin_capi._restli import Requester
-from linkedin_capi.accounts import account_id
+from linkedin_capi.client.restli import Requester
 from linkedin_capi.errors import ConfigError
-from linkedin_capi.rules import (
+from linkedin_capi.resources.accounts import account_id
+from linkedin_capi.resources.rules import (
     ConversionRule,
     ConversionRules,
     RuleSettings,
@@ -63,10 +63,7 @@ from linkedin_capi.rules import (
     rule_urn,
 )
 
-if TYPE_CHECKING:
-    from linkedin_capi.connection import Connection
-
-__all__ = ["ConfiguredRule", "ExportConfig", "connection_from_config", "resolve_rule"]
+__all__ = ["ConfiguredRule", "ExportConfig", "resolve_rule"]
 
 log = logging.getLogger("linkedin_capi.config")
 
@@ -477,35 +474,3 @@ class ConfiguredRule:
         }[cfg.mode]
         state = f", urn={rule_urn(self._resolved)!r}" if self._resolved is not None else ""
         return f"ConfiguredRule(mode={cfg.mode!r}, rule={target!r}{state})"
-
-
-def connection_from_config(
-    cfg: ExportConfig, *, connection_class: type[Connection] | None = None, **overrides: Any
-) -> Connection:
-    """A Connection built from ``cfg`` whose default rule is the configured one (lazy).
-
-    ``overrides`` are any ``Connection`` keyword arguments and win over the configuration
-    (``conversion=`` replaces the configured rule). ``Connection.from_config`` calls this.
-
-    Examples
-    --------
-    >>> cfg = ExportConfig.from_td({"type": "linkedin_ads_conversion_api", "client_id": "app",
-    ...     "client_secret": "x", "refresh_token": "AQW", "conversion_rule": "Demo requests"})
-    >>> conn = connection_from_config(cfg, api_version="202607")
-    >>> conn.conversion
-    ConfiguredRule(mode='name', rule='Demo requests')
-    """
-    from linkedin_capi.connection import Connection
-
-    cls = connection_class or Connection
-    options: dict[str, Any] = {
-        "client_id": cfg.client_id,
-        "client_secret": cfg.client_secret,
-        "refresh_token": cfg.refresh_token,
-        "ad_account_id": cfg.ad_account_id,
-    }
-    options.update(overrides)
-    conn = cls(**options)
-    if "conversion" not in overrides:
-        conn.conversion = ConfiguredRule(conn, cfg)
-    return conn

@@ -1,98 +1,27 @@
-"""A connection to LinkedIn's REST API: credentials, OAuth session, retries, errors.
+"""The public facade: :class:`Connection` over the client, the resources and the config.
 
-Every network call of the SDK (events, rules, ad accounts) goes through
-:meth:`Connection.request`, which adds the headers, refreshes the access token, retries
-transient failures and raises mapped errors.
+:class:`~linkedin_capi.client.session.Client` is the authenticated HTTP session;
+``Connection`` adds what a user reaches through it — ``conn.rules``, ``conn.ad_accounts()``,
+``Connection.from_config`` — the way a client object stands above its resources. Rules and
+accounts only see the session as a :class:`~linkedin_capi.client.restli.Requester`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json as _json
-import logging
-import os
-import threading
-import time
-from collections.abc import Callable, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode
+from typing import Any
 
-import requests
-from oauthlib.oauth2 import OAuth2Error
-from pydantic import SecretStr
-from requests_oauthlib import OAuth2Session
+from linkedin_capi._render import as_html
+from linkedin_capi.client.oauth import CodeFlow
+from linkedin_capi.client.session import Client
+from linkedin_capi.config import ConfiguredRule, ExportConfig
+from linkedin_capi.resources.accounts import AdAccount, ad_accounts
+from linkedin_capi.resources.rules import ConversionRules
 
-from linkedin_capi import _constants as C
-from linkedin_capi._retry import RetryPolicy, parse_retry_after
-from linkedin_capi._transport import (
-    BearerAuth,
-    SecretScrubber,
-    allow_loopback_http,
-    api_headers,
-    build_session,
-    check_url,
-    error_for,
-)
-from linkedin_capi._versions import choose_api_version
-from linkedin_capi.errors import AuthError, CapiError, ConfigError
-from linkedin_capi.tokens import FileTokenStore, MemoryTokenStore, Token, TokenStore
-
-if TYPE_CHECKING:
-    from linkedin_capi.accounts import AdAccount
-    from linkedin_capi.config import ExportConfig
-    from linkedin_capi.rules import ConversionRules
-
-__all__ = ["Connection"]
-
-log = logging.getLogger("linkedin_capi.connection")
-
-Timeout = float | tuple[float, float]
-
-#: Exceptions meaning "no (complete) HTTP answer": retried, then APIConnectionError.
-_NO_ANSWER = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+__all__ = ["AuthorizationFlow", "Connection", "connection_from_config"]
 
 
-_SECRET_KEYS = frozenset({"client_secret", "refresh_token", "access_token"})
-
-
-def _secret(value: str | SecretStr | None) -> SecretStr | None:
-    if value is None or isinstance(value, SecretStr):
-        return value
-    text = str(value).strip()
-    return SecretStr(text) if text else None
-
-
-def _account_id(value: int | str | None) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    if text.startswith(C.ACCOUNT_URN_PREFIX):
-        text = text[len(C.ACCOUNT_URN_PREFIX) :]
-    if not text.isdigit():
-        raise ConfigError(
-            f"ad_account_id must be a number or '{C.ACCOUNT_URN_PREFIX}<number>', got {value!r}"
-        )
-    return text
-
-
-def _env_kwargs(env: Mapping[str, str]) -> dict[str, Any]:
-    """Connection keywords from ``LINKEDIN_CAPI_*`` variables (secrets as SecretStr)."""
-    kwargs: dict[str, Any] = {}
-    for key, var in C.ENV_VARS.items():
-        value = env.get(var, "").strip()
-        if not value:
-            continue
-        if key == "token_file":
-            kwargs["token_store"] = FileTokenStore(value)
-        elif key in _SECRET_KEYS:
-            kwargs[key] = SecretStr(value)
-        else:
-            kwargs[key] = value
-    return kwargs
-
-
-class Connection:
+class Connection(Client):
     """Credentials and an HTTP session for LinkedIn's Conversions API.
 
     Parameters
@@ -101,7 +30,7 @@ class Connection:
         The developer app's credentials (needed to refresh the access token).
     refresh_token : str, optional
         A refresh token from the authorization-code flow
-        (:class:`linkedin_capi.authorize.AuthorizationFlow`).
+        (:class:`linkedin_capi.client.oauth.AuthorizationFlow`).
     access_token : str, optional
         An access token to use until it expires (or is rejected) — e.g. a Campaign
         Manager "Direct API" token, which needs no client credentials.
@@ -113,7 +42,7 @@ class Connection:
     base_url, token_url : str
         Overridable for tests and proxies; plain http only for 127.0.0.1/localhost.
     conversion : int, str or ConversionRule, optional
-        Default conversion rule for :func:`linkedin_capi.export.export`.
+        Default conversion rule for :func:`linkedin_capi.delivery.export.export`.
     token_store : TokenStore, optional
         Where tokens are kept (default: in memory). Tokens found there win over the
         arguments unless a *different* refresh token is passed (a fresh consent).
@@ -131,114 +60,6 @@ class Connection:
     >>> "s3cr3t" in repr(conn), conn.ad_account_urn
     (False, 'urn:li:sponsoredAccount:123')
     """
-
-    def __init__(
-        self,
-        *,
-        client_id: str | None = None,
-        client_secret: str | SecretStr | None = None,
-        refresh_token: str | SecretStr | None = None,
-        access_token: str | SecretStr | None = None,
-        ad_account_id: int | str | None = None,
-        api_version: str | int | None = None,
-        base_url: str = C.BASE_URL,
-        token_url: str = C.TOKEN_URL,
-        conversion: Any = None,
-        token_store: TokenStore | None = None,
-        timeout: Timeout = C.DEFAULT_TIMEOUT,
-        retry: RetryPolicy | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.client_id = client_id.strip() if client_id else None
-        self._client_secret = _secret(client_secret)
-        given_refresh, given_access = _secret(refresh_token), _secret(access_token)
-        # No clear-text secret stays in this frame (tracebacks with locals, debuggers).
-        del client_secret, refresh_token, access_token
-        self.ad_account_id = _account_id(ad_account_id)
-        self.base_url = check_url("base_url", base_url)
-        self.token_url = check_url("token_url", token_url)
-        self.api_version = choose_api_version(
-            api_version, dt.datetime.fromtimestamp(clock(), dt.UTC).date()
-        )
-        self.conversion = conversion
-        self.timeout = timeout
-        self.retry = retry or RetryPolicy(
-            attempts=C.RETRY_ATTEMPTS,
-            base=C.RETRY_BASE_SECONDS,
-            cap=C.RETRY_CAP_SECONDS,
-            retry_after_cap=C.RETRY_AFTER_CAP_SECONDS,
-        )
-        self._sleep = sleep
-        self._clock = clock
-        self.token_store: TokenStore = token_store or MemoryTokenStore()
-        self._token = self._initial_token(given_refresh, given_access)
-        self._lock = threading.RLock()
-        self._http = build_session(self.base_url)
-        self._oauth: OAuth2Session | None = None
-
-    # -- construction helpers ---------------------------------------------------------
-
-    def _initial_token(self, refresh: SecretStr | None, access: SecretStr | None) -> Token:
-        stored = self.token_store.load()
-        if stored is not None:
-            same_refresh = refresh is None or (
-                stored.refresh_token is not None
-                and stored.refresh_token.get_secret_value() == refresh.get_secret_value()
-            )
-            same_access = access is None or (
-                stored.access_token is not None
-                and stored.access_token.get_secret_value() == access.get_secret_value()
-            )
-            if same_refresh and same_access:
-                return stored
-        if refresh is None and access is None:
-            raise ConfigError(
-                "no credentials: pass refresh_token= (from "
-                "linkedin_capi.authorize.AuthorizationFlow) or access_token=, set "
-                f"{C.ENV_VARS['refresh_token']}, or use a token_store that holds a token"
-            )
-        if refresh is not None and (not self.client_id or self._client_secret is None):
-            raise ConfigError(
-                "refresh_token= needs client_id= and client_secret= (the developer app's "
-                "credentials) to obtain access tokens"
-            )
-        return Token(access_token=access, refresh_token=refresh)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Connection:
-        """Build a connection from ``LINKEDIN_CAPI_*`` environment variables.
-
-        ``LINKEDIN_CAPI_CLIENT_ID``, ``_CLIENT_SECRET``, ``_REFRESH_TOKEN``,
-        ``_ACCESS_TOKEN``, ``_AD_ACCOUNT_ID``, ``_API_VERSION``, ``_BASE_URL``,
-        ``_TOKEN_URL``, ``_CONVERSION`` map to the keywords of the same name;
-        ``LINKEDIN_CAPI_TOKEN_FILE`` selects a :class:`~linkedin_capi.tokens.FileTokenStore`.
-        Keyword ``overrides`` win over the environment.
-
-        Examples
-        --------
-        >>> env = {"LINKEDIN_CAPI_CLIENT_ID": "app", "LINKEDIN_CAPI_CLIENT_SECRET": "x",
-        ...        "LINKEDIN_CAPI_REFRESH_TOKEN": "AQW", "LINKEDIN_CAPI_API_VERSION": "202607"}
-        >>> Connection.from_env(env).client_id
-        'app'
-        """
-        kwargs = _env_kwargs(os.environ if environ is None else environ)
-        del environ  # os.environ's repr would show every secret in a traceback's locals
-        kwargs.update(overrides)
-        has_token = kwargs.get("refresh_token") or kwargs.get("access_token")
-        has_store = kwargs.get("token_store") is not None and kwargs["token_store"].load()
-        if not has_token and not has_store:
-            keys = ("client_id", "client_secret", "refresh_token")
-            names = ", ".join(C.ENV_VARS[k] for k in keys)
-            raise ConfigError(
-                f"Connection.from_env() found no credentials; set {names} "
-                f"(or {C.ENV_VARS['access_token']}, or {C.ENV_VARS['token_file']} pointing at a "
-                "stored token)"
-            )
-        return cls(**kwargs)
-
-    # -- conversion rules, ad accounts, --result configs (branch `rules`) ---------------
-    # Thin entry points; the logic lives in rules.py, accounts.py and config.py.
 
     @classmethod
     def from_config(cls, cfg: ExportConfig, **overrides: Any) -> Connection:
@@ -258,306 +79,54 @@ class Connection:
         >>> conn.conversion                                                      # doctest: +SKIP
         ConfiguredRule(mode='name', rule='Demo requests')
         """
-        from linkedin_capi.config import connection_from_config
-
         return connection_from_config(cfg, connection_class=cls, **overrides)
 
     @cached_property
     def rules(self) -> ConversionRules:
         """The conversion rules of ``ad_account_id`` (or of the one usable account)."""
-        from linkedin_capi.rules import ConversionRules
-
         return ConversionRules(self)
 
     def ad_accounts(self) -> list[AdAccount]:
         """The ad accounts the authenticated member has a role on (VIEWERs: ``usable=False``)."""
-        from linkedin_capi.accounts import ad_accounts
-
         return ad_accounts(self)
 
-    # -- tokens ------------------------------------------------------------------------
-
-    @property
-    def token(self) -> Token:
-        """The current token (secrets stay redacted in its repr)."""
-        return self._token
-
-    @property
-    def ad_account_urn(self) -> str | None:
-        """``urn:li:sponsoredAccount:<id>`` or ``None``."""
-        return f"{C.ACCOUNT_URN_PREFIX}{self.ad_account_id}" if self.ad_account_id else None
-
-    def _secrets(self) -> list[str]:
-        values = [self._client_secret, self._token.access_token, self._token.refresh_token]
-        return [v.get_secret_value() for v in values if v is not None]
-
-    def _can_refresh(self) -> bool:
-        return self._token.refresh_token is not None
-
-    def _live_access_token(self) -> SecretStr:
-        with self._lock:
-            token = self._token
-            if token.is_live(self._clock(), C.TOKEN_REFRESH_MARGIN):
-                assert token.access_token is not None
-                return token.access_token
-            stored = self.token_store.load()
-            if (
-                stored is not None
-                and stored.is_live(self._clock(), C.TOKEN_REFRESH_MARGIN)
-                and stored.refresh_token == token.refresh_token
-            ):
-                # Another kernel sharing this store refreshed already: use its token.
-                assert stored.access_token is not None
-                self._token = stored
-                return stored.access_token
-            if not self._can_refresh():
-                if token.access_token is not None:  # expiring, but nothing better to use
-                    return token.access_token
-                raise AuthError("no access token and no refresh token: re-authorize")
-            refreshed = self.refresh()
-            assert refreshed.access_token is not None
-            return refreshed.access_token
-
-    def refresh(self) -> Token:
-        """Exchange the refresh token for a new access token now, and store it.
-
-        Transient failures (429, 5xx, timeouts) are retried like any call; an expired or
-        revoked refresh token raises :class:`~linkedin_capi.errors.AuthError`.
-        """
-        with self._lock:
-            previous = self._token
-            if previous.refresh_token is None:
-                raise AuthError(
-                    "the access token is missing, expired or rejected and there is no refresh "
-                    "token; re-authorize with linkedin_capi.authorize.AuthorizationFlow"
-                )
-            expires = previous.refresh_token_expires_at
-            if expires is not None and expires <= self._clock():
-                when = dt.datetime.fromtimestamp(expires, dt.UTC).date().isoformat()
-                raise AuthError(
-                    f"the refresh token expired on {when} (they last 365 days from consent); "
-                    "re-authorize with linkedin_capi.authorize.AuthorizationFlow"
-                )
-            if not self.client_id or self._client_secret is None:
-                raise AuthError(
-                    "the access token needs refreshing but client_id/client_secret are missing; "
-                    "pass them to Connection(...)"
-                )
-            payload = self._with_retries("refresh", self._refresh_once)
-            token = Token.from_response(payload, now=self._clock(), previous=previous)
-            del payload
-            if token.access_token is None:
-                raise AuthError("the token endpoint answered without an access_token")
-            self._token = token
-            self.token_store.save(token)
-            left = (token.expires_at - self._clock()) / 86400 if token.expires_at else None
-            log.info(
-                "access token refreshed%s",
-                f"; valid for {left:.1f} more days" if left is not None else "",
-            )
-            return token
-
-    def _oauth_session(self) -> OAuth2Session:
-        if self._oauth is None:
-            session = OAuth2Session(client_id=self.client_id)
-            session.mount("https://", self._http.get_adapter("https://"))
-
-            def check(response: requests.Response) -> requests.Response:
-                if response.status_code >= 400:
-                    raise error_for(response=response, secrets=self._secrets(), token_endpoint=True)
-                return response
-
-            session.register_compliance_hook("refresh_token_response", check)
-            self._oauth = session
-        return self._oauth
-
-    def _refresh_once(self) -> dict[str, Any]:
-        assert self._token.refresh_token is not None and self._client_secret is not None
-        session = self._oauth_session()
-        with SecretScrubber(self._secrets()).attached(), allow_loopback_http(self.token_url):
-            try:
-                token = session.refresh_token(
-                    self.token_url,
-                    refresh_token=self._token.refresh_token.get_secret_value(),
-                    client_id=self.client_id,
-                    client_secret=self._client_secret.get_secret_value(),
-                    timeout=self.timeout,
-                )
-            except OAuth2Error as exc:
-                raise AuthError(
-                    f"the token endpoint's answer was not usable ({exc.error}); re-authorize "
-                    "with linkedin_capi.authorize.AuthorizationFlow"
-                ) from None
-            finally:
-                session.token = {}  # keep no second copy of the secrets around
-        return dict(token)
-
-    # -- requests ----------------------------------------------------------------------
-
-    def _url(self, path: str, params: Mapping[str, Any] | str | None) -> str:
-        url = path if "://" in path else f"{self.base_url}/{path.lstrip('/')}"
-        if not params:
-            return url
-        # A str is sent verbatim: Rest.li structures like (key:value) must stay literal.
-        query = params if isinstance(params, str) else urlencode(params, quote_via=quote)
-        return f"{url}{'&' if '?' in url else '?'}{query.lstrip('?')}"
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, Any] | str | None = None,
-        json: Any = None,
-        body: bytes | None = None,
-        restli_method: str | None = None,
-    ) -> requests.Response:
-        """Call LinkedIn's REST API and return the (2xx/3xx) response.
-
-        Parameters
-        ----------
-        method : str
-            ``"GET"``, ``"POST"``, ...
-        path : str
-            Relative to ``base_url`` (``"conversions"``) or an absolute URL.
-        params : mapping or str, optional
-            Query parameters. A mapping is percent-encoded (URNs included); a str is
-            appended verbatim, for Rest.li syntax such as ``search=(status:(values:List(A)))``.
-        json : object, optional
-            Serialized to bytes here (never handed to the OAuth session).
-        body : bytes, optional
-            A ready JSON body (the export sends these).
-        restli_method : str, optional
-            ``X-RestLi-Method`` (``BATCH_CREATE``, ``PARTIAL_UPDATE``, ...).
-
-        Raises
-        ------
-        AuthError, VersionError, PermissionDeniedError, NotFoundError, RateLimitError,
-        ServerError, APIConnectionError, APITimeoutError, APIError
-        """
-        if json is not None and body is not None:
-            raise ConfigError("pass json= or body=, not both")
-        url = self._url(path, params)
-        data = body
-        if json is not None:
-            data = _json.dumps(json, separators=(",", ":"), ensure_ascii=False).encode()
-        headers = api_headers(
-            self.api_version, restli_method=restli_method, has_body=data is not None
-        )
-        refreshed_after_401 = False
-
-        def send() -> requests.Response:
-            nonlocal refreshed_after_401
-            while True:
-                used = self._live_access_token()
-                response = self._http.request(
-                    method,
-                    url,
-                    data=data,
-                    headers=headers,
-                    auth=BearerAuth(used),
-                    timeout=self.timeout,
-                )
-                if response.status_code != 401 or refreshed_after_401 or not self._can_refresh():
-                    return response
-                # LinkedIn revoked or expired the token early: refresh once, then resend.
-                refreshed_after_401 = True
-                with self._lock:
-                    # Concurrent export workers all see the 401: only the first refreshes,
-                    # the others resend with the token it obtained.
-                    if self._token.access_token == used:
-                        log.info(
-                            "HTTP 401 from %s %s; refreshing the access token once", method, path
-                        )
-                        self.refresh()
-
-        response: requests.Response = self._with_retries(
-            f"{method} {path}", send, raise_status=True
-        )
-        return response
-
-    def send_events(self, body: bytes) -> requests.Response:
-        """POST one ``{"elements": [...]}`` body to ``conversionEvents`` (BATCH_CREATE)."""
-        return self.request(
-            "POST", C.CONVERSION_EVENTS_PATH, body=body, restli_method="BATCH_CREATE"
-        )
-
-    def _with_retries(
-        self, what: str, call: Callable[[], Any], *, raise_status: bool = False
-    ) -> Any:
-        """Run ``call`` under the retry policy; map failures to the error tree."""
-        policy = self.retry
-        attempt = 0
-        while True:
-            attempt += 1
-            retry_after: float | None = None
-            error: CapiError
-            try:
-                result = call()
-            except _NO_ANSWER as exc:
-                error = error_for(exc=exc, secrets=self._secrets())
-                status: int | None = None
-            except CapiError as exc:
-                # Token-endpoint failures are retried by the refresh loop only, never again
-                # by an enclosing request loop (that would multiply the attempts).
-                status = getattr(exc, "status", None)
-                if raise_status or status is None or not policy.should_retry(status):
-                    raise
-                error = exc
-            else:
-                if not raise_status or result.status_code < 400:
-                    return result
-                status = result.status_code
-                error = error_for(
-                    response=result, api_version=self.api_version, secrets=self._secrets()
-                )
-                retry_after = parse_retry_after(result.headers.get("Retry-After"), self._clock())
-                if not policy.should_retry(status):
-                    raise error
-            if attempt >= policy.attempts:
-                log.warning("%s failed after %d attempts: %s", what, attempt, error)
-                raise error
-            wait = policy.delay(attempt, retry_after)
-            log.warning(
-                "%s: %s; retry %d/%d in %.1f s",
-                what,
-                f"HTTP {status}" if status else type(error).__name__,
-                attempt + 1,
-                policy.attempts,
-                wait,
-            )
-            self._sleep(wait)
-
-    def close(self) -> None:
-        """Close pooled connections."""
-        self._http.close()
-        if self._oauth is not None:
-            self._oauth.close()
-
-    def __enter__(self) -> Connection:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def _repr_html_(self) -> str:
-        from linkedin_capi._views import connection_html
+        return as_html(self)
 
-        return connection_html(self)
 
-    def __repr__(self) -> str:
-        # getattr: also called on a half-built instance (tracebacks of a failed __init__).
-        token: Token | None = getattr(self, "_token", None)
-        if token is None or token.access_token is None:
-            state = "none yet"
-        elif token.expires_at is None:
-            state = "set"
-        else:
-            until = dt.datetime.fromtimestamp(token.expires_at, dt.UTC)
-            state = f"valid until {until:%Y-%m-%d %H:%M} UTC"
-        return (
-            f"Connection(client_id={getattr(self, 'client_id', None)!r}, "
-            f"ad_account_id={getattr(self, 'ad_account_id', None)!r}, "
-            f"api_version={getattr(self, 'api_version', None)!r}, "
-            f"base_url={getattr(self, 'base_url', None)!r}, token={state})"
-        )
+class AuthorizationFlow(CodeFlow):
+    __doc__ = CodeFlow.__doc__
+
+    def connection(self, **kwargs: Any) -> Connection:
+        """A :class:`Connection` using the tokens from :meth:`exchange`."""
+        return Connection(**self.connection_options(**kwargs))
+
+
+def connection_from_config(
+    cfg: ExportConfig, *, connection_class: type[Connection] | None = None, **overrides: Any
+) -> Connection:
+    """A Connection built from ``cfg`` whose default rule is the configured one (lazy).
+
+    ``overrides`` are any ``Connection`` keyword arguments and win over the configuration
+    (``conversion=`` replaces the configured rule). ``Connection.from_config`` calls this.
+
+    Examples
+    --------
+    >>> cfg = ExportConfig.from_td({"type": "linkedin_ads_conversion_api", "client_id": "app",
+    ...     "client_secret": "x", "refresh_token": "AQW", "conversion_rule": "Demo requests"})
+    >>> conn = connection_from_config(cfg, api_version="202607")
+    >>> conn.conversion
+    ConfiguredRule(mode='name', rule='Demo requests')
+    """
+    cls = connection_class or Connection
+    options: dict[str, Any] = {
+        "client_id": cfg.client_id,
+        "client_secret": cfg.client_secret,
+        "refresh_token": cfg.refresh_token,
+        "ad_account_id": cfg.ad_account_id,
+    }
+    options.update(overrides)
+    conn = cls(**options)
+    if "conversion" not in overrides:
+        conn.conversion = ConfiguredRule(conn, cfg)
+    return conn

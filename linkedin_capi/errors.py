@@ -76,7 +76,7 @@ class ConfigError(CapiError, ValueError):
 class ValidationFailed(CapiError):
     """Some rows are invalid and ``skip_invalid_records=False``: nothing was sent.
 
-    The full :class:`~linkedin_capi.report.ValidationReport` is available as ``.report``.
+    The full :class:`~linkedin_capi.engine.report.ValidationReport` is available as ``.report``.
     """
 
     def __init__(self, message: str, report: Any) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _recording import CASSETTES, Recording, open_recording, register
-from _recording import vcr_config as _vcr_config
+from _support.recording import CASSETTES, Recording, open_recording, register
+from _support.recording import vcr_config as _vcr_config
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:

@@ -12,16 +12,18 @@ import importlib
 import pytest
 
 MODULES = [
-    "columns",
-    "normalize",
-    "hashing",
-    "checks",
-    "validate",
-    "payload",
-    "report",
-    "demo",
+    "engine.columns",
+    "engine.normalize",
+    "engine.hashing",
+    "engine.checks",
+    "engine.validate",
+    "engine.payload",
+    "engine.report",
+    "cli.demo",
     "_namespace",
-    "cli",
+    "_moved",
+    "_render",
+    "cli.app",
 ]
 
 

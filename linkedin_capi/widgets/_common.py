@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import ipywidgets as w
 
 from linkedin_capi import _constants as C
-from linkedin_capi._views import error_html, label
+from linkedin_capi.display.views import error_html, label
 
 log = logging.getLogger("linkedin_capi.widgets")
 
@@ -58,7 +58,7 @@ def usable_accounts(conn: Any) -> list[Any]:
     if callable(lister):
         found = lister()
     else:  # a connection without the convenience method: the same call, spelled out
-        from linkedin_capi.accounts import ad_accounts
+        from linkedin_capi.resources.accounts import ad_accounts
 
         found = ad_accounts(conn)
     return [a for a in found if a.usable]
@@ -66,7 +66,7 @@ def usable_accounts(conn: Any) -> list[Any]:
 
 def rules_of(conn: Any, ad_account_id: int | str | None) -> Any:
     """The rule manager of ``ad_account_id`` (``conn.rules`` when it is the connection's)."""
-    from linkedin_capi.rules import ConversionRules
+    from linkedin_capi.resources.rules import ConversionRules
 
     own = getattr(conn, "ad_account_id", None)
     same = ad_account_id is None or (own is not None and str(own) == str(ad_account_id))

@@ -10,8 +10,8 @@ import polars as pl
 import traitlets
 
 from linkedin_capi._constants import MAX_BATCH_SIZE
-from linkedin_capi._html import COLORS
-from linkedin_capi._views import error_html, message_html, report_html, result_html
+from linkedin_capi.display.html import COLORS
+from linkedin_capi.display.views import error_html, message_html, report_html, result_html
 from linkedin_capi.widgets._common import STYLE, shows_errors
 from linkedin_capi.widgets._rules import RulePicker
 
@@ -31,7 +31,7 @@ class ExportPanel(w.VBox):  # type: ignore[misc]
         The rule for rows without their own ``conversion``. When omitted (and the
         connection has no default rule) the panel includes a :class:`RulePicker`.
     batch_size, now
-        Passed to :func:`linkedin_capi.export.export` (``now`` also to ``validate``).
+        Passed to :func:`linkedin_capi.delivery.export.export` (``now`` also to ``validate``).
 
     Attributes
     ----------
@@ -108,7 +108,7 @@ class ExportPanel(w.VBox):  # type: ignore[misc]
 
     @shows_errors("report_view")
     def _validate(self) -> None:
-        from linkedin_capi.validate import validate
+        from linkedin_capi.engine.validate import validate
 
         self.report = validate(self._df, self.conversion(), now=self._now)
         self.report_view.value = report_html(self.report)
@@ -141,7 +141,7 @@ class ExportPanel(w.VBox):  # type: ignore[misc]
 
     @shows_errors("result_view")
     def _send(self) -> None:
-        from linkedin_capi.export import export
+        from linkedin_capi.delivery.export import export
 
         # The report the user looked at decides the split: same ``now``, same rows.
         now = self.report.now if self.report is not None else self._now

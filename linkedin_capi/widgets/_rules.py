@@ -10,10 +10,10 @@ import ipywidgets as w
 import traitlets
 
 from linkedin_capi import _constants as C
-from linkedin_capi._html import COLORS
-from linkedin_capi._views import error_html, message_html, rule_html
-from linkedin_capi.accounts import account_id
+from linkedin_capi.display.html import COLORS
+from linkedin_capi.display.views import error_html, message_html, rule_html
 from linkedin_capi.errors import ConfigError
+from linkedin_capi.resources.accounts import account_id
 from linkedin_capi.widgets._common import (
     ATTRIBUTION_OPTIONS,
     AUTO_ASSOCIATION_OPTIONS,
@@ -241,7 +241,7 @@ class RuleCreator(_RuleWidget):
 
     @shows_errors("status")
     def _create(self) -> None:
-        from linkedin_capi.rules import RuleSettings
+        from linkedin_capi.resources.rules import RuleSettings
 
         name = self.name.value.strip()
         if not name:

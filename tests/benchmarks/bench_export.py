@@ -71,8 +71,8 @@ def _rss_now() -> int:
 
 def _child(job: str, parquet: str, port: int, repeat: int, out: Any) -> None:
     from linkedin_capi import Connection
-    from linkedin_capi.export import export
-    from linkedin_capi.validate import validate
+    from linkedin_capi.delivery.export import export
+    from linkedin_capi.engine.validate import validate
 
     df = pl.read_parquet(parquet)
     base = _rss_now()

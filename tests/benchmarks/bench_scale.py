@@ -93,7 +93,7 @@ def _child(
     parquet: str, port: int, in_flight: int, chunk: int, journal: str | None, out: Any
 ) -> None:
     from linkedin_capi import Connection
-    from linkedin_capi.export import export
+    from linkedin_capi.delivery.export import export
 
     conn = Connection(
         access_token="benchmark-token",

@@ -23,8 +23,8 @@ import polars as pl
 import polars_hash  # noqa: F401
 from _frames import NOW, make_frame
 
-from linkedin_capi import payload
-from linkedin_capi.validate import validate
+from linkedin_capi.engine import payload
+from linkedin_capi.engine.validate import validate
 
 
 def per_row_reference(rows: list[dict[str, Any]]) -> list[bytes]:

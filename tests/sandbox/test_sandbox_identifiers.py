@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from _sandbox_helpers import EMAIL_HASH, Api, event, make_sandbox
+from _support.sandbox_helpers import EMAIL_HASH, Api, event, make_sandbox
 
 from linkedin_capi.sandbox import Sandbox
 

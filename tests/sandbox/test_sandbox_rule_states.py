@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from _sandbox_helpers import DAY_MS, NOW, NOW_MS, Api, event, make_sandbox
+from _support.sandbox_helpers import DAY_MS, NOW, NOW_MS, Api, event, make_sandbox
 
 from linkedin_capi.sandbox import Sandbox, SandboxError
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from _sandbox_helpers import Api
+from _support.sandbox_helpers import Api
 
 from linkedin_capi.sandbox import Sandbox
 from linkedin_capi.sandbox import _versions as V

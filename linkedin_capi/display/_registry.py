@@ -1,0 +1,95 @@
+"""Registers the display room's renderers into :mod:`linkedin_capi._render`.
+
+One place that says which view draws which object; importing :mod:`linkedin_capi.display`
+runs it.
+
+Examples
+--------
+>>> import polars as pl, linkedin_capi as capi
+>>> from linkedin_capi._render import as_text
+>>> report = capi.validate(pl.DataFrame({"conversionHappenedAt": ["x"], "SHA256_EMAIL": ["x"]}),
+...                        conversion=1)
+>>> as_text(report) == report.summary() and report.summary().startswith("ValidationReport: 1")
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from linkedin_capi._constants import WINDOW_DAYS
+from linkedin_capi._render import as_chart, as_html, as_text
+from linkedin_capi.connection import Connection
+from linkedin_capi.delivery.result import ExportResult
+from linkedin_capi.display import views
+from linkedin_capi.display.charts import Charts, bar_chart, window_chart
+from linkedin_capi.display.html import mask, percent
+from linkedin_capi.engine.report import ValidationReport
+from linkedin_capi.resources.accounts import AccountList, AdAccount
+from linkedin_capi.resources.rules import ConversionRule, RuleList
+
+_SHOWN_ROWS = 5
+
+
+@as_text.register
+def report_text(report: ValidationReport) -> str:
+    """A few lines of text: counts, errors by field, warnings, first invalid rows."""
+    c = report.counts
+    lines = [
+        f"ValidationReport: {c['total']} rows — {c['valid']} valid, "
+        f"{c['invalid']} invalid, {c['skipped']} skipped (older than {WINDOW_DAYS} days)"
+    ]
+    if c["invalid"]:
+        by_field = ", ".join(f"{f} {n}" for f, n in report.error_counts().iter_rows())
+        lines.append(f"  errors by field: {by_field}")
+        for row, errors in report.invalid.select("_row", "errors").head(_SHOWN_ROWS).iter_rows():
+            lines.append(f"  row {row}: " + mask("; ".join(errors)))
+        if c["invalid"] > _SHOWN_ROWS:
+            lines.append(f"  … and {c['invalid'] - _SHOWN_ROWS} more invalid rows")
+    lines.extend(f"  warning: {w}" for w in report.warnings)
+    if c["valid"]:
+        covered = [
+            f"{name} {percent(share)}"
+            for name, rows, share in report.identifier_coverage().iter_rows()
+            if rows
+        ]
+        lines.append(f"  identifiers (share of valid rows): {', '.join(covered)}")
+    if report.ignored_columns:
+        lines.append(f"  ignored columns (not sent): {', '.join(report.ignored_columns)}")
+    return "\n".join(lines)
+
+
+@as_chart.register
+def report_charts(report: ValidationReport) -> Charts:
+    """Invalid rows by field, and event times against the window."""
+    by_field = [(f, n) for f, n in report.error_counts().iter_rows()]
+    return Charts(
+        (
+            bar_chart("Invalid rows by field", by_field),
+            window_chart(
+                f"Event times against the {WINDOW_DAYS}-day window",
+                report.event_days(),
+                older=report.skipped.height,
+                future=report.future_rows(),
+                window_days=WINDOW_DAYS,
+            ),
+        )
+    )
+
+
+#: Which view draws which object: (type, HTML view, text view or None).
+_VIEWS: tuple[tuple[type, Callable[[Any], str], Callable[[Any], str] | None], ...] = (
+    (ValidationReport, views.report_html, None),
+    (ExportResult, views.result_html, views.result_text),
+    (ConversionRule, views.rule_html, views.rule_text),
+    (RuleList, views.rules_html, views.rules_text),
+    (AdAccount, lambda account: views.accounts_html([account], title="AdAccount"), None),
+    (AccountList, views.accounts_html, views.accounts_text),
+    (Connection, views.connection_html, None),
+)
+
+for _cls, _html_view, _text_view in _VIEWS:
+    as_html.register(_cls, _html_view)
+    if _text_view is not None:
+        as_text.register(_cls, _text_view)

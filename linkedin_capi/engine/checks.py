@@ -1,0 +1,250 @@
+"""Row checks: named boolean rules, each with the message a failing row gets.
+
+A :class:`Check` pairs a boolean expression (true = the row fails) with a message
+expression. Every message starts with the canonical field name and a colon, says what was
+expected and shows what arrived (truncated), e.g.
+``"amount: at most 2 decimal places, got '50.005'"``. Validation evaluates all checks in
+one pass and collects the messages of the failing ones per row.
+
+Checks read two kinds of columns: the raw input column (by its input name) and the
+normalized value (by :func:`norm`), which :mod:`linkedin_capi.engine.validate` computes first.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import polars as pl
+
+from linkedin_capi._constants import (
+    ACXIOM_ID,
+    AMOUNT,
+    COMPANY_NAME,
+    CONVERSION,
+    COUNTRY_CODE,
+    CURRENCY_CODE,
+    EVENT_ID,
+    EVENT_ID_MAX_LEN,
+    EXTERNAL_IDS,
+    FIRST_NAME,
+    HAPPENED_AT,
+    ID_TYPES,
+    LAST_NAME,
+    LEAD,
+    LI_FAT_ID,
+    ORACLE_MOAT_ID,
+    SHA256_EMAIL,
+    TITLE,
+)
+from linkedin_capi.engine import normalize as nz
+
+__all__ = ["EXPECTED", "PLAIN_TEXT", "Check", "field_checks", "norm", "row_checks"]
+
+#: What each field must look like, for "expected …, got …" messages.
+EXPECTED: dict[str, str] = {
+    CONVERSION: "a rule id or 'urn:lla:llaPartnerConversion:<id>'",
+    HAPPENED_AT: (
+        "epoch milliseconds (13 digits), an ISO-8601 date-time such as "
+        "'2024-08-28T15:30:00Z', or a date"
+    ),
+    SHA256_EMAIL: "an e-mail address or a 64-character hex SHA-256 digest",
+    COUNTRY_CODE: "an ISO 3166-1 alpha-2 code such as 'US'",
+    CURRENCY_CODE: "an ISO 4217 code such as 'USD'",
+    LEAD: "'urn:li:leadGenFormResponse:<id>'",
+    EXTERNAL_IDS: "a string or a list with one string, such as ['user_id_123']",
+    AMOUNT: "a decimal number such as '50.00'",
+}
+
+
+class Check(NamedTuple):
+    """One named rule: ``failed`` is true for failing rows (null counts as passing)."""
+
+    name: str
+    failed: pl.Expr
+    message: pl.Expr
+
+
+def norm(field: str) -> pl.Expr:
+    """The normalized value of ``field`` (a temporary column made by validation)."""
+    return pl.col(f"__capi_n_{field}")
+
+
+def _got(field: str, what: str, raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    return pl.lit(f"{field}: {what}, got ") + nz.shown(raw, dtype)
+
+
+#: Fields normalized by :func:`linkedin_capi.engine.normalize.text` alone: a string can never fail
+#: it (blank is absent, anything else is kept), so they need no format check on strings.
+PLAIN_TEXT = frozenset(
+    {EVENT_ID, LI_FAT_ID, ACXIOM_ID, ORACLE_MOAT_ID, FIRST_NAME, LAST_NAME, COMPANY_NAME, TITLE}
+)
+
+
+def field_checks(
+    field: str, raw: pl.Expr, dtype: pl.DataType, *, prepared: pl.Expr | None = None
+) -> list[Check]:
+    """The checks of one input column, given its raw expression and dtype.
+
+    ``prepared`` is the column's first normalization stage where validation stored one
+    (trimmed ``conversionHappenedAt`` strings): conditions read it instead of redoing it.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> [c.name for c in field_checks("amount", pl.col("amount"), pl.String)]
+    ['amount_format']
+    """
+    if prepared is not None and dtype == pl.String:
+        present = prepared.is_not_null() & (prepared != "")
+    else:
+        present = nz.is_present(raw, dtype)
+    value = norm(field)
+    expected = EXPECTED.get(field, "text")
+    generic = Check(
+        f"{field}_format",
+        present & value.is_null(),
+        _got(field, f"expected {expected}", raw, dtype),
+    )
+    if field in PLAIN_TEXT and dtype == pl.String and field != EVENT_ID:
+        return []
+    if field == HAPPENED_AT:
+        # Conditions may read the stored first stage; messages are built later, for the
+        # failing rows only, from the raw column.
+        as_int = nz.epoch_integer(raw if prepared is None else prepared, dtype)
+        seconds = (as_int >= 1_000_000_000) & (as_int < nz.SECONDS_CEILING)
+        return [
+            Check(
+                "happened_at_seconds",
+                seconds,
+                pl.lit(f"{field}: ")
+                + nz.epoch_integer(raw, dtype).cast(pl.String)
+                + pl.lit(
+                    " looks like epoch seconds; LinkedIn wants milliseconds (multiply by 1000)"
+                ),
+            ),
+            generic._replace(failed=generic.failed & ~seconds.fill_null(False)),
+        ]
+    if field == AMOUNT:
+        return [generic._replace(message=_amount_message(raw, dtype))]
+    if field == EXTERNAL_IDS:
+        n = nz.external_id_items(raw, dtype).list.len()
+        return [
+            Check(
+                "external_ids_at_most_one",
+                n > 1,
+                pl.lit(f"{field}: at most 1 item, got ")
+                + n.cast(pl.String)
+                + pl.lit(" (")
+                + nz.shown(raw, dtype)
+                + pl.lit(")"),
+            ),
+            generic._replace(failed=generic.failed & ~(n > 1).fill_null(False)),
+        ]
+    if field == EVENT_ID:
+        length = value.str.len_chars()
+        return [
+            *([] if dtype == pl.String else [generic]),
+            Check(
+                "event_id_length",
+                length > EVENT_ID_MAX_LEN,
+                pl.lit(f"{field}: at most {EVENT_ID_MAX_LEN} characters, got ")
+                + length.cast(pl.String),
+            ),
+        ]
+    return [generic]
+
+
+def _amount_message(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    t = nz.as_text(raw, dtype).str.strip_chars()
+    why = (
+        pl.when(t.str.contains(r"^-"))
+        .then(pl.lit("must not be negative"))
+        .when(t.str.contains(r"^\d{1,3}(,\d{3})+(\.\d*)?$"))
+        .then(pl.lit("no thousands separators allowed"))
+        .when(t.str.contains(r"^\d+\.\d{3,}$"))
+        .then(pl.lit("at most 2 decimal places"))
+        .otherwise(pl.lit(f"expected {EXPECTED[AMOUNT]}"))
+    )
+    return pl.lit(f"{AMOUNT}: ") + why + pl.lit(", got ") + nz.shown(raw, dtype)
+
+
+def row_checks(
+    fields: dict[str, str],
+    schema: dict[str, pl.DataType],
+    *,
+    now_ms: int,
+    has_default_conversion: bool,
+) -> list[Check]:
+    """Cross-field checks: conversion fallback, time present and not in the future, money
+    pairing, identifiers.
+
+    ``fields`` maps canonical names to input names for the present fields.
+    """
+    checks: list[Check] = []
+
+    def raw_present(field: str) -> pl.Expr:
+        if field not in fields:
+            return pl.lit(False)
+        name = fields[field]
+        return nz.is_present(pl.col(name), schema[name]).fill_null(False)
+
+    if not has_default_conversion:
+        checks.append(
+            Check(
+                "conversion_missing",
+                ~raw_present(CONVERSION),
+                pl.lit(
+                    f"{CONVERSION}: missing; put a rule id in the row or pass conversion=<rule>"
+                ),
+            )
+        )
+    checks.append(
+        Check(
+            "happened_at_missing",
+            ~raw_present(HAPPENED_AT),
+            pl.lit(f"{HAPPENED_AT}: missing; every event needs its time"),
+        )
+    )
+    t = norm(HAPPENED_AT)
+    checks.append(
+        Check(
+            "happened_at_future",
+            t > now_ms,
+            pl.lit(f"{HAPPENED_AT}: in the future (")
+            + nz.iso_from_ms(t)
+            + pl.lit(" is after now, ")
+            + nz.iso_from_ms(pl.lit(now_ms))
+            + pl.lit(")"),
+        )
+    )
+    has_currency, has_amount = raw_present(CURRENCY_CODE), raw_present(AMOUNT)
+    checks.append(
+        Check(
+            "amount_without_currency",
+            has_amount & ~has_currency,
+            pl.lit(f"{CURRENCY_CODE}: required when {AMOUNT} is given"),
+        )
+    )
+    checks.append(
+        Check(
+            "currency_without_amount",
+            has_currency & ~has_amount,
+            pl.lit(f"{AMOUNT}: required when {CURRENCY_CODE} is given"),
+        )
+    )
+    identified = pl.any_horizontal(
+        *(raw_present(f) for f in ID_TYPES),
+        raw_present(EXTERNAL_IDS),
+        raw_present(FIRST_NAME) & raw_present(LAST_NAME),
+    )
+    checks.append(
+        Check(
+            "has_identifier",
+            ~identified,
+            pl.lit(
+                f"user: no identifier; give {', '.join(ID_TYPES)}, {EXTERNAL_IDS}, "
+                f"or both {FIRST_NAME} and {LAST_NAME}"
+            ),
+        )
+    )
+    return checks

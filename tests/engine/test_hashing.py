@@ -1,0 +1,136 @@
+"""SHA256_EMAIL: normalization, SHA-256 against hashlib, pass-through, empty strings."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+from _support.engine import T, errors_by_row, one, run, sha
+
+from linkedin_capi.engine.hashing import normalize_email, sha256_email
+
+SEED_DIGEST = "b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"
+
+
+def reference(address: str) -> str:
+    """What LinkedIn expects: whitespace removed, lower-cased, SHA-256 lowercase hex."""
+    return sha(re.sub(r"\s+", "", address).lower())
+
+
+def hashed(values: list[str | None]) -> list[str | None]:
+    df = pl.DataFrame({"e": values}, schema={"e": pl.String})
+    return df.select(sha256_email(pl.col("e"))).to_series().to_list()
+
+
+def test_seed_example_user_at_example_com() -> None:
+    assert pl.select(normalize_email(pl.lit("User@Example.com"))).item() == "user@example.com"
+    assert sha("user@example.com") == SEED_DIGEST
+    assert hashed(["User@Example.com"]) == [SEED_DIGEST]
+    report = run({"conversionHappenedAt": [T], "sha256_email": ["User@Example.com"]})
+    assert report.valid["SHA256_EMAIL"].to_list() == [SEED_DIGEST]
+    assert report.payloads()[0]["user"]["userIds"] == [
+        {"idType": "SHA256_EMAIL", "idValue": SEED_DIGEST}
+    ]
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "user@example.com",
+        " User@Example.com ",
+        "USER@EXAMPLE.COM",
+        "user @ example.com",
+        "\tuser@example.com\n",
+        "user\u00a0@example.com",
+        "first.last+tag@sub.example.co.uk",
+        "Zoë.Müller@Exämple.de",
+        "ÅSA@ÖRN.SE",
+    ],
+)
+def test_addresses_hash_like_hashlib_after_normalization(address: str) -> None:
+    assert hashed([address]) == [reference(address)]
+
+
+def test_equal_addresses_in_different_spellings_share_one_digest() -> None:
+    digests = hashed(["a.b@x.io", " A.B@X.IO", "a.b@x.io\r\n"])
+    assert len(set(digests)) == 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        SEED_DIGEST,
+        SEED_DIGEST.upper(),
+        f"  {SEED_DIGEST.upper()}  ",
+        SEED_DIGEST[:32].upper() + SEED_DIGEST[32:],
+    ],
+)
+def test_64_hex_digests_pass_through_lower_cased(value: str) -> None:
+    assert hashed([value]) == [SEED_DIGEST]
+    report = one("SHA256_EMAIL", [value])
+    assert report.valid["SHA256_EMAIL"].to_list() == [SEED_DIGEST]
+
+
+@pytest.mark.parametrize("value", ["", "   ", "\t\n", None])
+def test_empty_strings_are_null_and_never_hashed(value: str | None) -> None:
+    assert hashed([value]) == [None]
+    report = run(
+        {"conversionHappenedAt": [T, T], "SHA256_EMAIL": [value, "u@x.io"]},
+        schema={"conversionHappenedAt": pl.String, "SHA256_EMAIL": pl.String},
+    )
+    # the empty row has no identifier left; the digest of "" is sent nowhere
+    assert errors_by_row(report) == {
+        0: [
+            "user: no identifier; give SHA256_EMAIL, LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID, "
+            "ACXIOM_ID, ORACLE_MOAT_ID, externalIds, or both firstName and lastName"
+        ]
+    }
+    assert sha("") not in str(report.valid.to_dicts())
+
+
+def test_empty_email_with_another_identifier_is_valid_without_an_email_id() -> None:
+    report = one("SHA256_EMAIL", ["", None, "u@x.io"])
+    assert report.valid["SHA256_EMAIL"].to_list() == [None, None, sha("u@x.io")]
+    ids = [p["user"]["userIds"] for p in report.payloads()]
+    assert ids[0] == ids[1] == [{"idType": "ACXIOM_ID", "idValue": "acx"}]
+    assert ids[2][0] == {"idType": "SHA256_EMAIL", "idValue": sha("u@x.io")}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "nope",
+        "a@b",
+        "a@@b.com",
+        "@example.com",
+        "user@",
+        "user@example.",
+        SEED_DIGEST[:63],
+        SEED_DIGEST + "0",
+        "g" * 64,
+    ],
+)
+def test_values_that_are_neither_addresses_nor_digests_are_invalid(value: str) -> None:
+    assert hashed([value]) == [None]
+    report = one("SHA256_EMAIL", [value])
+    (errors,) = report.invalid["errors"].to_list()
+    shown = value if len(value) <= 40 else value[:40] + "…"
+    assert errors == [
+        "SHA256_EMAIL: expected an e-mail address or a 64-character hex SHA-256 digest, "
+        f"got '{shown}'"
+    ]
+
+
+def test_non_string_email_column_is_invalid_not_hashed() -> None:
+    report = one("SHA256_EMAIL", [12345], pl.Int64)
+    assert report.invalid["errors"].to_list()[0][0].startswith("SHA256_EMAIL: expected")
+
+
+def test_plain_addresses_never_reach_the_valid_frame_or_payload() -> None:
+    addresses = ["Secret.Person@Example.com", "other@example.org"]
+    report = one("SHA256_EMAIL", addresses)
+    text = str(report.valid.to_dicts()) + str(report.payloads())
+    for address in addresses:
+        assert address.lower() not in text.lower()
+    assert report.valid["SHA256_EMAIL"].to_list() == [reference(a) for a in addresses]

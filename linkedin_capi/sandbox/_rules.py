@@ -192,6 +192,14 @@ def create(req: Request, state: State, member: str, version: str) -> Response:
         if problem:
             return api_error(400, problem)
         rule = state.new_rule({k: v for k, v in body.items() if k not in S.RULE_READ_ONLY})
+        if association == "ALL_CAMPAIGNS":
+            # "all active/paused/draft campaigns of the account", once, at create (api.md
+            # §3.1). OBJECTIVE_BASED associates none here: its matching is undocumented.
+            rule["campaigns"] = [
+                f"{S.CAMPAIGN_URN_PREFIX}{cid}"
+                for cid, c in sorted(state.campaigns.items())
+                if c["account"] == rule["account"] and c["status"] in S.AUTO_ASSOCIATED_STATUSES
+            ]
         entity = dict(rule)
     rid = str(entity["id"])
     return json_response(201, entity, {"x-restli-id": rid, "Location": f"/conversions/{rid}"})

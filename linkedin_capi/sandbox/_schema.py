@@ -184,6 +184,8 @@ READ_ONLY_ROLE: Final = "VIEWER"
 CAMPAIGN_STATUSES: Final = frozenset(
     {"ACTIVE", "PAUSED", "ARCHIVED", "COMPLETED", "CANCELED", "DRAFT", "PENDING_DELETION"}
 )
+#: Campaigns ``autoAssociationType=ALL_CAMPAIGNS`` links at rule creation (api.md §3.1).
+AUTO_ASSOCIATED_STATUSES: Final = frozenset({"ACTIVE", "PAUSED", "DRAFT"})
 #: Cursor paging of ``q=search`` since 202401: ``pageSize`` (default 100), ``pageToken``,
 #: ``metadata.nextPageToken`` (MS-CURSOR, api.md §4.2).
 SEARCH_PAGE_SIZE: Final = 100

@@ -166,3 +166,28 @@ def test_a_viewer_cannot_associate(sb: Sandbox, api: Api) -> None:
     cid, rid = campaign["id"], rule["id"]
     r = api.call("PUT", f"campaignConversions/{key(cid, rid)}", entity(cid, rid))
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("association", "linked"),
+    [("ALL_CAMPAIGNS", ["ACTIVE", "DRAFT", "PAUSED"]), ("OBJECTIVE_BASED", []), (None, [])],
+)
+def test_auto_association_at_create(
+    sb: Sandbox, api: Api, association: str | None, linked: list[str]
+) -> None:
+    paused = sb.add_campaign("Paused", status="PAUSED")
+    sb.add_campaign("Archived", status="ARCHIVED")
+    sb.add_campaign("Elsewhere", account=sb.viewer_account_id)
+    body = {
+        "name": "Auto",
+        "account": f"urn:li:sponsoredAccount:{sb.account_id}",
+        "conversionMethod": "CONVERSIONS_API",
+        "type": "LEAD",
+    }
+    query = f"?autoAssociationType={association}" if association else ""
+    r = api.call("POST", f"conversions{query}", body)
+    assert r.status_code == 201
+    ids = [*sb.campaign_ids, paused["id"]] if linked else []
+    assert r.json()["campaigns"] == [f"urn:li:sponsoredCampaign:{c}" for c in ids]
+    statuses = {c["id"]: c["status"] for c in sb.campaigns}
+    assert sorted(statuses[c] for c in ids) == linked

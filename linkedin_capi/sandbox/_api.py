@@ -213,7 +213,11 @@ def conversion_events(
                 f"Too many elements in one BATCH_CREATE request: {len(elements)}; "
                 f"at most {MAX_BATCH_SIZE} are allowed",
             )
-        distinct = {e.get("conversion") for e in elements if type(e) is dict}
+        distinct = {
+            e["conversion"]
+            for e in elements
+            if type(e) is dict and type(e.get("conversion")) is str
+        }
         if len(distinct) > MAX_RULES_PER_BATCH:
             return api_error(
                 400,

@@ -112,6 +112,8 @@ def test_a_batch_may_carry_at_most_100_distinct_rules(sb: Sandbox, api: Api) -> 
     assert r.status_code == 400
     assert "101" in r.json()["message"] and "100" in r.json()["message"]
     assert sb.event_count == 200
+    odd = api.batch([event(sb.rule_urn, conversion=["not", "a", "urn"]), 7])
+    assert odd.status_code == 422  # unhashable values are schema errors, not a crash
 
 
 def test_the_90_day_error_in_the_documented_batch_index_form() -> None:

@@ -10,11 +10,14 @@ import pytest
 
 import linkedin_capi.sandbox
 
-MODULES = sorted(
-    f"linkedin_capi.sandbox.{m.name}"
-    for m in pkgutil.iter_modules(linkedin_capi.sandbox.__path__)
-    if m.name != "__main__"  # running it serves until Ctrl-C
-) + ["linkedin_capi.sandbox"]
+MODULES = [
+    "linkedin_capi.sandbox",
+    *sorted(
+        f"linkedin_capi.sandbox.{m.name}"
+        for m in pkgutil.iter_modules(linkedin_capi.sandbox.__path__)
+        if m.name != "__main__"  # running it serves until Ctrl-C
+    ),
+]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -31,4 +34,4 @@ def test_the_sandbox_has_examples() -> None:
         for name in MODULES
     }
     assert examples["linkedin_capi.sandbox._versions"] >= 6
-    assert sum(examples.values()) >= 30
+    assert sum(examples.values()) >= 25  # not a vacuous run

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from linkedin_capi.sandbox._errors import SandboxError
 from linkedin_capi.sandbox._sandbox import Sandbox
 
 
@@ -72,8 +73,12 @@ def main(
         request_log_limit=1000,
     )
     waiter = stop or threading.Event()
-    try:  # Ctrl-C may arrive at any point from here on, even while printing
+    try:
         sandbox.start()
+    except SandboxError as exc:  # e.g. a busy port: one line, no traceback
+        print(f"linkedin-capi sandbox: {exc}", file=sys.stderr)
+        return 2
+    try:  # Ctrl-C may arrive at any point from here on, even while printing
         # These are the sandbox's fixed test credentials, not secrets.
         lines = env_lines(sandbox)
         if args.env_file:

@@ -197,3 +197,18 @@ def test_export_json_summary_schema(tmp_path: Path, env: Sandbox) -> None:
     assert summary["ok"] is False and summary["stopped"] is None
     assert summary["counts"]["total"] == 2 and summary["counts"]["sent"] == 1
     assert summary["problems"][0]["_row"] == 1 and summary["problems"][0]["status"] == "invalid"
+
+
+def test_ctrl_c_during_export_exits_130_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("linkedin_capi.delivery.export.export", interrupted)
+    out = runner.invoke(app, ["export", str(_csv(tmp_path)), "--dry-run", "--journal", str(tmp_path / "j.db")])
+    assert out.exit_code == 130, out.output
+    assert out.stderr.strip().splitlines() == [
+        "linkedin-capi: interrupted; re-run the same command to send the rest "
+        "(the journal knows what was sent)"
+    ]

@@ -206,7 +206,8 @@ def test_ctrl_c_during_export_exits_130_in_one_line(
         raise KeyboardInterrupt
 
     monkeypatch.setattr("linkedin_capi.delivery.export.export", interrupted)
-    out = runner.invoke(app, ["export", str(_csv(tmp_path)), "--dry-run", "--journal", str(tmp_path / "j.db")])
+    journal = str(tmp_path / "j.db")
+    out = runner.invoke(app, ["export", str(_csv(tmp_path)), "--dry-run", "--journal", journal])
     assert out.exit_code == 130, out.output
     assert out.stderr.strip().splitlines() == [
         "linkedin-capi: interrupted; re-run the same command to send the rest "

@@ -15,17 +15,25 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Self
 from urllib.parse import quote, urlencode
 
 import requests
+from dotenv import dotenv_values
 from oauthlib.oauth2 import OAuth2Error
 from pydantic import SecretStr
 from requests_oauthlib import OAuth2Session
 
 from linkedin_capi import _constants as C
 from linkedin_capi.client.retry import RetryPolicy, parse_retry_after
-from linkedin_capi.client.tokens import FileTokenStore, MemoryTokenStore, Token, TokenStore
+from linkedin_capi.client.tokens import (
+    FileTokenStore,
+    MemoryTokenStore,
+    Token,
+    TokenStore,
+    default_token_file,
+)
 from linkedin_capi.client.transport import (
     BearerAuth,
     SecretScrubber,
@@ -69,6 +77,23 @@ def _account_id(value: int | str | None) -> str | None:
             f"ad_account_id must be a number or '{C.ACCOUNT_URN_PREFIX}<number>', got {value!r}"
         )
     return text
+
+
+def environment() -> dict[str, str]:
+    """The ``LINKEDIN_CAPI_*`` variables: the process environment over a ``./.env`` file.
+
+    A ``.env`` file in the current directory is read when there is one (python-dotenv
+    syntax); a variable set in the environment wins over the file. Only
+    ``LINKEDIN_CAPI_*`` names are taken, and ``os.environ`` is never changed.
+    """
+    values: dict[str, str] = {}
+    dotenv = Path.cwd() / ".env"
+    if dotenv.is_file():
+        for key, value in dotenv_values(dotenv).items():
+            if key.startswith("LINKEDIN_CAPI_") and value is not None:
+                values[key] = value
+    values.update((k, v) for k, v in os.environ.items() if k.startswith("LINKEDIN_CAPI_"))
+    return values
 
 
 def _env_kwargs(env: Mapping[str, str]) -> dict[str, Any]:
@@ -175,7 +200,10 @@ class Client:
         ``_ACCESS_TOKEN``, ``_AD_ACCOUNT_ID``, ``_API_VERSION``, ``_BASE_URL``,
         ``_TOKEN_URL``, ``_CONVERSION`` map to the keywords of the same name;
         ``LINKEDIN_CAPI_TOKEN_FILE`` selects a :class:`~linkedin_capi.client.tokens.FileTokenStore`.
-        Keyword ``overrides`` win over the environment.
+        Without a token variable, the tokens ``linkedin-capi auth login`` stored in
+        :func:`~linkedin_capi.client.tokens.default_token_file` are used when that file
+        exists. Called without ``environ``, a ``.env`` file in the current directory is
+        read too (the environment wins over it). Keyword ``overrides`` win over both.
 
         Examples
         --------
@@ -184,18 +212,25 @@ class Client:
         >>> Client.from_env(env).client_id
         'app'
         """
-        kwargs = _env_kwargs(os.environ if environ is None else environ)
-        del environ  # os.environ's repr would show every secret in a traceback's locals
+        env = environment() if environ is None else environ
+        kwargs = _env_kwargs(env)
+        stored = default_token_file(env)
+        # os.environ's (and the .env file's) repr would show every secret in a
+        # traceback's locals
+        del environ, env
         kwargs.update(overrides)
         has_token = kwargs.get("refresh_token") or kwargs.get("access_token")
+        if not has_token and kwargs.get("token_store") is None and stored.is_file():
+            # What `linkedin-capi auth login` stored, found without any variable.
+            kwargs["token_store"] = FileTokenStore(stored)
         has_store = kwargs.get("token_store") is not None and kwargs["token_store"].load()
         if not has_token and not has_store:
-            keys = ("client_id", "client_secret", "refresh_token")
-            names = ", ".join(C.ENV_VARS[k] for k in keys)
+            keys = ("client_id", "client_secret")
+            names = " and ".join(C.ENV_VARS[k] for k in keys)
             raise ConfigError(
-                f"Connection.from_env() found no credentials; set {names} "
-                f"(or {C.ENV_VARS['access_token']}, or {C.ENV_VARS['token_file']} pointing at a "
-                "stored token)"
+                "found no credentials: sign in once with `linkedin-capi auth login` (it "
+                f"stores tokens in {stored}), or set {C.ENV_VARS['refresh_token']} (or "
+                f"{C.ENV_VARS['access_token']}); the client id and secret come from {names}"
             )
         return cls(**kwargs)
 

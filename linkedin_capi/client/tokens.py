@@ -20,11 +20,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+import platformdirs
 from pydantic import SecretStr
 
 from linkedin_capi.errors import ConfigError
 
-__all__ = ["FileTokenStore", "MemoryTokenStore", "Token", "TokenStore"]
+__all__ = [
+    "TOKEN_FILE_VAR",
+    "FileTokenStore",
+    "MemoryTokenStore",
+    "Token",
+    "TokenStore",
+    "default_token_file",
+]
 
 
 @dataclass(frozen=True)
@@ -242,3 +250,39 @@ class FileTokenStore:
 
     def __repr__(self) -> str:
         return f"FileTokenStore({str(self.path)!r})"
+
+
+#: The environment variable that points every command at another token file.
+TOKEN_FILE_VAR = "LINKEDIN_CAPI_TOKEN_FILE"
+
+
+def default_token_file(environ: Mapping[str, str] | None = None) -> Path:
+    """Where ``linkedin-capi auth login`` stores tokens and every later command looks.
+
+    ``LINKEDIN_CAPI_TOKEN_FILE`` when set, else ``token.json`` in the user config
+    directory: ``~/.config/linkedin-capi/`` on Linux (``$XDG_CONFIG_HOME`` respected),
+    ``~/Library/Application Support/linkedin-capi/`` on macOS,
+    ``%LOCALAPPDATA%\\linkedin-capi\\`` on Windows.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        The environment to read ``LINKEDIN_CAPI_TOKEN_FILE`` from (default ``os.environ``).
+
+    Returns
+    -------
+    Path
+        The token file (it may not exist yet).
+
+    Examples
+    --------
+    >>> default_token_file({"LINKEDIN_CAPI_TOKEN_FILE": "/tmp/t.json"})
+    PosixPath('/tmp/t.json')
+    >>> default_token_file({}).name
+    'token.json'
+    """
+    env = os.environ if environ is None else environ
+    override = env.get(TOKEN_FILE_VAR, "").strip()
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_config_dir("linkedin-capi", appauthor=False)) / "token.json"

@@ -15,15 +15,23 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Self
 from urllib.parse import quote, urlencode
 
 import requests
+from dotenv import dotenv_values
 from pydantic import SecretStr
 
 from linkedin_capi import _constants as C
 from linkedin_capi.client.retry import RetryPolicy, parse_retry_after
-from linkedin_capi.client.tokens import FileTokenStore, MemoryTokenStore, Token, TokenStore
+from linkedin_capi.client.tokens import (
+    FileTokenStore,
+    MemoryTokenStore,
+    Token,
+    TokenStore,
+    default_token_file,
+)
 from linkedin_capi.client.transport import (
     BearerAuth,
     NoRedirectOAuth2Session,
@@ -74,6 +82,23 @@ def _account_id(value: int | str | None) -> str | None:
     return text
 
 
+def environment() -> dict[str, str]:
+    """The ``LINKEDIN_CAPI_*`` variables: the process environment over a ``./.env`` file.
+
+    A ``.env`` file in the current directory is read when there is one (python-dotenv
+    syntax); a variable set in the environment wins over the file. Only
+    ``LINKEDIN_CAPI_*`` names are taken, and ``os.environ`` is never changed.
+    """
+    values: dict[str, str] = {}
+    dotenv = Path.cwd() / ".env"
+    if dotenv.is_file():
+        for key, value in dotenv_values(dotenv).items():
+            if key.startswith("LINKEDIN_CAPI_") and value is not None:
+                values[key] = value
+    values.update((k, v) for k, v in os.environ.items() if k.startswith("LINKEDIN_CAPI_"))
+    return values
+
+
 def _env_kwargs(env: Mapping[str, str]) -> dict[str, Any]:
     """Connection keywords from ``LINKEDIN_CAPI_*`` variables (secrets as SecretStr)."""
     kwargs: dict[str, Any] = {}
@@ -91,43 +116,10 @@ def _env_kwargs(env: Mapping[str, str]) -> dict[str, Any]:
 
 
 class Client:
-    """Credentials and an HTTP session for LinkedIn's Conversions API.
+    """The authenticated session every request goes through (tokens, headers, retries).
 
-    Parameters
-    ----------
-    client_id, client_secret : str
-        The developer app's credentials (needed to refresh the access token).
-    refresh_token : str, optional
-        A refresh token from the authorization-code flow
-        (:class:`linkedin_capi.client.oauth.AuthorizationFlow`).
-    access_token : str, optional
-        An access token to use until it expires (or is rejected) — e.g. a Campaign
-        Manager "Direct API" token, which needs no client credentials.
-    ad_account_id : int or str, optional
-        The ad account (number or ``urn:li:sponsoredAccount:<n>``) for rules and accounts.
-    api_version : str, optional
-        ``LinkedIn-Version`` (``YYYYMM``); default: a version active today. Versions that
-        sunset within 30 days give a ``FutureWarning``.
-    base_url, token_url : str
-        Overridable for tests and proxies; plain http only for 127.0.0.1/localhost.
-    conversion : int, str or ConversionRule, optional
-        Default conversion rule for :func:`linkedin_capi.delivery.export.export`.
-    token_store : TokenStore, optional
-        Where tokens are kept (default: in memory). Tokens found there win over the
-        arguments unless a *different* refresh token is passed (a fresh consent).
-    timeout : float or (float, float)
-        Connect and read timeouts in seconds.
-    retry : RetryPolicy, optional
-        Attempts and backoff for 429, 5xx, timeouts and connection errors.
-    sleep, clock : callable
-        Injected ``time.sleep`` and ``time.time`` (tests never really wait).
-
-    Examples
-    --------
-    >>> conn = Client(client_id="app", client_secret="s3cr3t", refresh_token="AQW",
-    ...                   ad_account_id=123, api_version="202607")
-    >>> "s3cr3t" in repr(conn), conn.ad_account_urn
-    (False, 'urn:li:sponsoredAccount:123')
+    :class:`~linkedin_capi.connection.Connection` is the public face of this class and
+    documents its parameters; the resources and the delivery room see only this part.
     """
 
     def __init__(
@@ -212,7 +204,10 @@ class Client:
         ``_ACCESS_TOKEN``, ``_AD_ACCOUNT_ID``, ``_API_VERSION``, ``_BASE_URL``,
         ``_TOKEN_URL``, ``_CONVERSION`` map to the keywords of the same name;
         ``LINKEDIN_CAPI_TOKEN_FILE`` selects a :class:`~linkedin_capi.client.tokens.FileTokenStore`.
-        Keyword ``overrides`` win over the environment.
+        Without a token variable, the tokens ``linkedin-capi auth login`` stored in
+        :func:`~linkedin_capi.client.tokens.default_token_file` are used when that file
+        exists. Called without ``environ``, a ``.env`` file in the current directory is
+        read too (the environment wins over it). Keyword ``overrides`` win over both.
 
         Examples
         --------
@@ -221,18 +216,25 @@ class Client:
         >>> Client.from_env(env).client_id
         'app'
         """
-        kwargs = _env_kwargs(os.environ if environ is None else environ)
-        del environ  # os.environ's repr would show every secret in a traceback's locals
+        env = environment() if environ is None else environ
+        kwargs = _env_kwargs(env)
+        stored = default_token_file(env)
+        # os.environ's (and the .env file's) repr would show every secret in a
+        # traceback's locals
+        del environ, env
         kwargs.update(overrides)
         has_token = kwargs.get("refresh_token") or kwargs.get("access_token")
+        if not has_token and kwargs.get("token_store") is None and stored.is_file():
+            # What `linkedin-capi auth login` stored, found without any variable.
+            kwargs["token_store"] = FileTokenStore(stored)
         has_store = kwargs.get("token_store") is not None and kwargs["token_store"].load()
         if not has_token and not has_store:
-            keys = ("client_id", "client_secret", "refresh_token")
-            names = ", ".join(C.ENV_VARS[k] for k in keys)
+            keys = ("client_id", "client_secret")
+            names = " and ".join(C.ENV_VARS[k] for k in keys)
             raise ConfigError(
-                f"Connection.from_env() found no credentials; set {names} "
-                f"(or {C.ENV_VARS['access_token']}, or {C.ENV_VARS['token_file']} pointing at a "
-                "stored token)"
+                "found no credentials: sign in once with `linkedin-capi auth login` (it "
+                f"stores tokens in {stored}), or set {C.ENV_VARS['refresh_token']} (or "
+                f"{C.ENV_VARS['access_token']}); the client id and secret come from {names}"
             )
         return cls(**kwargs)
 

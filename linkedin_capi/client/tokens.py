@@ -21,11 +21,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+import platformdirs
 from pydantic import SecretStr
 
 from linkedin_capi.errors import ConfigError
 
-__all__ = ["FileTokenStore", "MemoryTokenStore", "Token", "TokenStore"]
+__all__ = [
+    "TOKEN_FILE_VAR",
+    "FileTokenStore",
+    "MemoryTokenStore",
+    "Token",
+    "TokenStore",
+    "default_token_file",
+]
 
 
 @dataclass(frozen=True)
@@ -186,7 +194,6 @@ class MemoryTokenStore:
 
 #: Name pattern of the temporary files :meth:`FileTokenStore.save` writes.
 TEMP_PREFIX, TEMP_SUFFIX = ".token-", ".tmp"
-_LOCK_NAME = ".token-store.lock"
 
 
 class FileTokenStore:
@@ -294,7 +301,7 @@ def _locked(directory: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - Windows: no cross-process lock
         yield
         return
-    fd = os.open(directory / _LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(directory, os.O_RDONLY)  # the directory itself: no lock file to leave
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -307,3 +314,39 @@ def _remove_stale_temp_files(directory: Path) -> None:
     for stale in directory.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
         with contextlib.suppress(OSError):
             stale.unlink()
+
+
+#: The environment variable that points every command at another token file.
+TOKEN_FILE_VAR = "LINKEDIN_CAPI_TOKEN_FILE"
+
+
+def default_token_file(environ: Mapping[str, str] | None = None) -> Path:
+    """Where ``linkedin-capi auth login`` stores tokens and every later command looks.
+
+    ``LINKEDIN_CAPI_TOKEN_FILE`` when set, else ``token.json`` in the user config
+    directory: ``~/.config/linkedin-capi/`` on Linux (``$XDG_CONFIG_HOME`` respected),
+    ``~/Library/Application Support/linkedin-capi/`` on macOS,
+    ``%LOCALAPPDATA%\\linkedin-capi\\`` on Windows.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        The environment to read ``LINKEDIN_CAPI_TOKEN_FILE`` from (default ``os.environ``).
+
+    Returns
+    -------
+    Path
+        The token file (it may not exist yet).
+
+    Examples
+    --------
+    >>> default_token_file({"LINKEDIN_CAPI_TOKEN_FILE": "/tmp/t.json"})
+    PosixPath('/tmp/t.json')
+    >>> default_token_file({}).name
+    'token.json'
+    """
+    env = os.environ if environ is None else environ
+    override = env.get(TOKEN_FILE_VAR, "").strip()
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_config_dir("linkedin-capi", appauthor=False)) / "token.json"

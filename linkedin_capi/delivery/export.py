@@ -101,13 +101,6 @@ def export(
         deduplication only between the Insight Tag and CAPI, so such a re-send may count
         twice; ``result.resent`` counts them.
 
-    A DataFrame is one chunk and keeps its ``ValidationReport`` on the result; a LazyFrame
-    is validated and sent ``chunk_size`` rows at a time (memory bounded by the chunk, except
-    for ``result.rows``; ``report`` is ``None``). A persistent HTTP 429 or a spent daily
-    budget stops either cleanly: ``result.stopped`` says why and ``result.resume_at`` when
-    the quota resets. Ctrl-C stops within about a second and raises
-    :class:`~linkedin_capi.errors.ExportInterrupted` carrying ``.result``.
-
     Returns
     -------
     ExportResult
@@ -123,6 +116,15 @@ def export(
         Ctrl-C (a ``KeyboardInterrupt``); ``.result`` holds the partial ExportResult.
     AuthError, VersionError, PermissionDeniedError, NotFoundError, APIError
         An error that stops the export; ``err.result`` holds the partial ExportResult.
+
+    Notes
+    -----
+    A DataFrame is one chunk and keeps its ``ValidationReport`` on the result; a LazyFrame
+    is validated and sent ``chunk_size`` rows at a time (memory bounded by the chunk, except
+    for ``result.rows``; ``report`` is ``None``). A persistent HTTP 429 or a spent daily
+    budget stops either cleanly: ``result.stopped`` says why and ``result.resume_at`` when
+    the quota resets. Ctrl-C stops within about a second and raises
+    :class:`~linkedin_capi.errors.ExportInterrupted` carrying ``.result``.
 
     Examples
     --------

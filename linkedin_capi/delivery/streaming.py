@@ -135,6 +135,7 @@ class _Run:
     frames: list[pl.DataFrame] = field(default_factory=list)
     requests: int = 0
     resent: int = 0
+    failed: int = 0
     stop: str | None = None
     resume_at: dt.datetime | None = None
     fatal: CapiError | None = None
@@ -202,6 +203,9 @@ class _Run:
                 )
             )
             settled.update(out.failed_rows)
+            self.failed += len(out.failed_rows)
+            self.bar.update(len(out.failed_rows))
+            self.bar.set_postfix(failed=self.failed)
             if journal is not None and id_of:
                 by_error: dict[str, list[str]] = {}
                 for row, error in zip(out.failed_rows, out.failed_errors, strict=True):

@@ -420,9 +420,26 @@ def test_a_failing_refresh_runs_once_for_four_senders(fake: FakeLinkedIn, clock:
     assert fake.api_requests == []
 
 
-def test_cli_says_interrupted_in_one_line_and_exits_130() -> None:
-    from linkedin_capi.cli._rules import EXIT_INTERRUPTED
+def test_cli_says_interrupted_after_n_sent_in_one_line_and_exits_130(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
 
-    assert EXIT_INTERRUPTED == 130
+    from linkedin_capi.cli import app
+    from linkedin_capi.delivery.result import ExportResult
+
+    rows = pl.DataFrame({"_row": [0, 1], "status": ["sent", "failed"], "error": [None, "x"]})
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise ExportInterrupted("interrupted", ExportResult(rows=rows, report=None))
+
+    monkeypatch.setattr("linkedin_capi.delivery.export.export", interrupted)
+    path = tmp_path / "e.csv"
+    frame(2).write_csv(path)
+    out = CliRunner().invoke(app, ["export", str(path), "--dry-run"])
+    assert out.exit_code == 130, out.output
+    assert out.stderr.strip().splitlines() == [
+        "linkedin-capi: interrupted after 1 sent; re-run the same command with --journal to resume"
+    ]
     assert issubclass(ExportInterrupted, KeyboardInterrupt)
     assert capi.JournalError is JournalError and issubclass(JournalError, ConfigError)

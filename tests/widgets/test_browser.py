@@ -119,15 +119,18 @@ def test_the_lab_wants_its_token_and_checks_xsrf(lab: Lab) -> None:
     with pytest.raises(urllib.error.HTTPError) as anonymous:
         urllib.request.urlopen(f"{lab.url}/api/contents", timeout=10)
     assert anonymous.value.code == 403
+    anonymous.value.close()
     # A cookie-authenticated POST without the XSRF header (what a hostile page would send).
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
-    opener.open(lab.page("/lab"), timeout=30).read()
+    with opener.open(lab.page("/lab"), timeout=30) as login:
+        login.read()
     with pytest.raises(urllib.error.HTTPError) as forged:
         opener.open(
             urllib.request.Request(f"{lab.url}/api/contents", data=b"{}", method="POST"),
             timeout=10,
         )
     assert forged.value.code == 403
+    forged.value.close()
     with urllib.request.urlopen(
         urllib.request.Request(
             f"{lab.url}/api/contents", headers={"Authorization": f"token {lab.token}"}

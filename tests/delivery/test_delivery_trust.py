@@ -14,7 +14,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -242,10 +242,18 @@ def test_a_read_timeout_is_retried_once_not_five_times(
 # -- Ctrl-C ------------------------------------------------------------------------------
 
 
-def _interrupt_after(seconds: float) -> threading.Timer:
-    timer = threading.Timer(seconds, _thread.interrupt_main)
-    timer.start()
-    return timer
+def _interrupt_once(ready: Callable[[], bool], limit: float = 20.0) -> threading.Thread:
+    """Ctrl-C as soon as ``ready()`` (polled, at most ``limit`` s): robust on a loaded machine."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + limit
+        while not ready() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        _thread.interrupt_main()
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
 
 
 def test_ctrl_c_with_a_slow_server_stops_and_resumes_without_duplicates(
@@ -254,13 +262,12 @@ def test_ctrl_c_with_a_slow_server_stops_and_resumes_without_duplicates(
     path = tmp_path / "j.db"
     df = frame(200)
     sb.set_latency(0.2, path="conversionEvents")
-    timer = _interrupt_after(0.5)
-    try:
-        with pytest.raises(ExportInterrupted) as info:
-            export(df, conn(sb), sb.rule_id, now=NOW, batch_size=10, journal=path,
-                   progress=False)  # fmt: skip
-    finally:
-        timer.cancel()
+    # interrupt once LinkedIn holds a few batches, not after a fixed time (load varies)
+    watcher = _interrupt_once(lambda: sb.event_count >= 30)
+    with pytest.raises(ExportInterrupted) as info:
+        export(df, conn(sb), sb.rule_id, now=NOW, batch_size=10, journal=path,
+               progress=False)  # fmt: skip
+    watcher.join(timeout=1)
     result = info.value.result
     assert isinstance(info.value, KeyboardInterrupt) and result is not None
     assert 0 < result.sent < 200 and result.sent + result.failed == 200
@@ -286,12 +293,11 @@ def test_ctrl_c_during_retry_after_wakes_the_wait(fake: FakeLinkedIn) -> None:
     fake.api = lambda seen: Reply(503, {"message": "busy"}, {"Retry-After": "20"})
     policy = RetryPolicy(attempts=3, base=1.0, cap=30.0, retry_after_cap=30.0)
     c = make_conn(fake, FakeClock(), sleep=time.sleep, retry=policy)
-    timer = _interrupt_after(0.5)
-    try:
-        with pytest.raises(ExportInterrupted) as info:
-            export(frame(20), c, 5, now=NOW, batch_size=10, progress=False, max_in_flight=1)
-    finally:
-        timer.cancel()
+    # interrupt once the first 503 is in (then the sender waits out Retry-After: 20 s)
+    watcher = _interrupt_once(lambda: len(fake.api_requests) >= 1)
+    with pytest.raises(ExportInterrupted) as info:
+        export(frame(20), c, 5, now=NOW, batch_size=10, progress=False, max_in_flight=1)
+    watcher.join(timeout=1)
     # Woken in the 20 s wait: no second attempt, no other batch.
     assert len(fake.api_requests) == 1
     assert info.value.result.sent == 0 and info.value.result.failed == 20

@@ -34,7 +34,13 @@ from linkedin_capi.display.html import mask
 from linkedin_capi.display.safe import MAX_LINE_CHARS, safe_text, truncate
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.engine.validate import validate
-from linkedin_capi.errors import AuthError, CapiError, ConfigError, SchemaError, VersionError
+from linkedin_capi.errors import (
+    AuthError,
+    CapiError,
+    ConfigError,
+    SchemaError,
+    VersionError,
+)
 
 if TYPE_CHECKING:
     from linkedin_capi.connection import Connection
@@ -325,10 +331,17 @@ def export_command(
             progress=None if sys.stderr.isatty() else False,
             **options,  # type: ignore[arg-type]
         )
-    except KeyboardInterrupt as exc:
+    except KeyboardInterrupt as exc:  # ExportInterrupted carries the partial result
         partial = getattr(exc, "result", None)
         if partial is not None:
-            typer.echo(f"Export: {partial.summary()}", err=True)
+            resume = (
+                "re-run the same command to send the rest (the journal knows what was sent)"
+                if journal
+                else "re-run the same command with --journal to resume"
+            )
+            raise _fail(
+                f"interrupted after {partial.sent} sent; {resume}", EXIT_INTERRUPTED
+            ) from None
         raise _fail(
             "interrupted; re-run the same command to send the rest"
             + (" (the journal knows what was sent)" if journal else ""),

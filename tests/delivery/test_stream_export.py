@@ -334,13 +334,14 @@ def test_persistent_429_stops_without_hammering(sb: Sandbox, tmp_path: Path) -> 
     assert_exactly_once(sb, df.get_column("eventId"))
 
 
-def test_stream_option_errors() -> None:
+def test_stream_option_errors(tmp_path: Path) -> None:
     with pytest.raises(errors.ConfigError, match="max_in_flight"):
         export(frame(1), None, 1, dry_run=True, max_in_flight=0)
     with pytest.raises(errors.ConfigError, match="rate_limit"):
         export(frame(1), None, 1, dry_run=True, rate_limit=600)  # type: ignore[arg-type]
     with pytest.raises(errors.ConfigError, match="journal"):
-        bad = Path(__file__)  # a Python file is not a SQLite database
+        bad = tmp_path / "not-a-journal.py"  # a Python file is not a SQLite database
+        bad.write_text(Path(__file__).read_text())
         export(frame(1), None, 1, dry_run=True, journal=bad)
 
 

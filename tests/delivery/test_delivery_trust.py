@@ -249,18 +249,29 @@ def _interrupt_after(seconds: float) -> threading.Timer:
 
 
 def test_ctrl_c_with_a_slow_server_stops_and_resumes_without_duplicates(
-    sb: Sandbox, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
     path = tmp_path / "j.db"
     df = frame(200)
-    sb.set_latency(0.2, path="conversionEvents")
-    timer = _interrupt_after(0.5)
-    try:
+    calls = [0]
+
+    def slow(seconds: float) -> None:  # the sandbox's latency hook, once per request
+        calls[0] += 1
+        if calls[0] == 5:  # Ctrl-C while the fifth batch is on the wire
+            _thread.interrupt_main()
+        time.sleep(seconds)
+
+    with Sandbox(store_events=True, sleep=slow) as sb:
+        sb.set_latency(0.2, path="conversionEvents")
         with pytest.raises(ExportInterrupted) as info:
             export(df, conn(sb), sb.rule_id, now=NOW, batch_size=10, journal=path,
                    progress=False)  # fmt: skip
-    finally:
-        timer.cancel()
+        _check_interrupted(sb, df, path, info)
+
+
+def _check_interrupted(
+    sb: Sandbox, df: pl.DataFrame, path: Path, info: pytest.ExceptionInfo[ExportInterrupted]
+) -> None:
     result = info.value.result
     assert isinstance(info.value, KeyboardInterrupt) and result is not None
     assert 0 < result.sent < 200 and result.sent + result.failed == 200
@@ -283,15 +294,22 @@ def test_ctrl_c_with_a_slow_server_stops_and_resumes_without_duplicates(
 
 
 def test_ctrl_c_during_retry_after_wakes_the_wait(fake: FakeLinkedIn) -> None:
-    fake.api = lambda seen: Reply(503, {"message": "busy"}, {"Retry-After": "20"})
+    timers: list[threading.Timer] = []
+
+    def busy(seen: Seen) -> Reply:  # Ctrl-C lands 0.3 s into the 20 s Retry-After wait
+        if not timers:
+            timers.append(_interrupt_after(0.3))
+        return Reply(503, {"message": "busy"}, {"Retry-After": "20"})
+
+    fake.api = busy
     policy = RetryPolicy(attempts=3, base=1.0, cap=30.0, retry_after_cap=30.0)
     c = make_conn(fake, FakeClock(), sleep=time.sleep, retry=policy)
-    timer = _interrupt_after(0.5)
     try:
         with pytest.raises(ExportInterrupted) as info:
             export(frame(20), c, 5, now=NOW, batch_size=10, progress=False, max_in_flight=1)
     finally:
-        timer.cancel()
+        for timer in timers:
+            timer.cancel()
     # Woken in the 20 s wait: no second attempt, no other batch.
     assert len(fake.api_requests) == 1
     assert info.value.result.sent == 0 and info.value.result.failed == 20

@@ -14,7 +14,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -242,32 +242,36 @@ def test_a_read_timeout_is_retried_once_not_five_times(
 # -- Ctrl-C ------------------------------------------------------------------------------
 
 
-def _interrupt_once(ready: Callable[[], bool], limit: float = 20.0) -> threading.Thread:
-    """Ctrl-C as soon as ``ready()`` (polled, at most ``limit`` s): robust on a loaded machine."""
-
-    def watch() -> None:
-        deadline = time.monotonic() + limit
-        while not ready() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        _thread.interrupt_main()
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    return thread
+def _interrupt_after(seconds: float) -> threading.Timer:
+    timer = threading.Timer(seconds, _thread.interrupt_main)
+    timer.start()
+    return timer
 
 
 def test_ctrl_c_with_a_slow_server_stops_and_resumes_without_duplicates(
-    sb: Sandbox, tmp_path: Path
+    tmp_path: Path,
 ) -> None:
     path = tmp_path / "j.db"
     df = frame(200)
-    sb.set_latency(0.2, path="conversionEvents")
-    # interrupt once LinkedIn holds a few batches, not after a fixed time (load varies)
-    watcher = _interrupt_once(lambda: sb.event_count >= 30)
-    with pytest.raises(ExportInterrupted) as info:
-        export(df, conn(sb), sb.rule_id, now=NOW, batch_size=10, journal=path,
-               progress=False)  # fmt: skip
-    watcher.join(timeout=1)
+    calls = [0]
+
+    def slow(seconds: float) -> None:  # the sandbox's latency hook, once per request
+        calls[0] += 1
+        if calls[0] == 5:  # Ctrl-C while the fifth batch is on the wire
+            _thread.interrupt_main()
+        time.sleep(seconds)
+
+    with Sandbox(store_events=True, sleep=slow) as sb:
+        sb.set_latency(0.2, path="conversionEvents")
+        with pytest.raises(ExportInterrupted) as info:
+            export(df, conn(sb), sb.rule_id, now=NOW, batch_size=10, journal=path,
+                   progress=False)  # fmt: skip
+        _check_interrupted(sb, df, path, info)
+
+
+def _check_interrupted(
+    sb: Sandbox, df: pl.DataFrame, path: Path, info: pytest.ExceptionInfo[ExportInterrupted]
+) -> None:
     result = info.value.result
     assert isinstance(info.value, KeyboardInterrupt) and result is not None
     assert 0 < result.sent < 200 and result.sent + result.failed == 200
@@ -290,14 +294,22 @@ def test_ctrl_c_with_a_slow_server_stops_and_resumes_without_duplicates(
 
 
 def test_ctrl_c_during_retry_after_wakes_the_wait(fake: FakeLinkedIn) -> None:
-    fake.api = lambda seen: Reply(503, {"message": "busy"}, {"Retry-After": "20"})
+    timers: list[threading.Timer] = []
+
+    def busy(seen: Seen) -> Reply:  # Ctrl-C lands 0.3 s into the 20 s Retry-After wait
+        if not timers:
+            timers.append(_interrupt_after(0.3))
+        return Reply(503, {"message": "busy"}, {"Retry-After": "20"})
+
+    fake.api = busy
     policy = RetryPolicy(attempts=3, base=1.0, cap=30.0, retry_after_cap=30.0)
     c = make_conn(fake, FakeClock(), sleep=time.sleep, retry=policy)
-    # interrupt once the first 503 is in (then the sender waits out Retry-After: 20 s)
-    watcher = _interrupt_once(lambda: len(fake.api_requests) >= 1)
-    with pytest.raises(ExportInterrupted) as info:
-        export(frame(20), c, 5, now=NOW, batch_size=10, progress=False, max_in_flight=1)
-    watcher.join(timeout=1)
+    try:
+        with pytest.raises(ExportInterrupted) as info:
+            export(frame(20), c, 5, now=NOW, batch_size=10, progress=False, max_in_flight=1)
+    finally:
+        for timer in timers:
+            timer.cancel()
     # Woken in the 20 s wait: no second attempt, no other batch.
     assert len(fake.api_requests) == 1
     assert info.value.result.sent == 0 and info.value.result.failed == 20

@@ -20,11 +20,12 @@ import polars as pl
 
 from linkedin_capi._constants import (
     BATCH_REJECT_STATUSES,
+    CONVERSION,
     ROW,
 )
 from linkedin_capi.delivery.ratelimit import RateLimit
 from linkedin_capi.delivery.rejections import failing_indices, split_halves
-from linkedin_capi.engine.payload import Batch, batch_bodies, body
+from linkedin_capi.engine.payload import Batch, batch_bodies, body, rule_groups
 from linkedin_capi.errors import (
     APIConnectionError,
     APIError,
@@ -296,8 +297,23 @@ _DONE = object()
 def _batches(valid: pl.DataFrame, batch_size: int) -> Iterator[Batch]:
     """Batches of ``valid``, rendered a slice at a time (not the whole frame's JSON at once)."""
     step = batch_size * _RENDER_BATCHES
-    for start in range(0, valid.height, step):
-        yield from batch_bodies(valid.slice(start, step), batch_size)
+    for group in rule_groups(valid):  # at most 100 distinct rules per batch (audit C5)
+        for start in range(0, group.height, step):
+            yield from batch_bodies(group.slice(start, step), batch_size)
+
+
+def check_rules(conn: Any, valid: pl.DataFrame) -> None:
+    """Before the first event goes out: the rules ``valid`` uses must accept events.
+
+    ``conn.check_rules`` (on :class:`~linkedin_capi.connection.Connection`) fetches each
+    distinct rule once per connection and raises ``ConfigError`` with the fix for a rule
+    that is missing, disabled, of another method or of another ad account. A bare
+    HTTP client without the method is not checked.
+    """
+    check = getattr(conn, "check_rules", None)
+    if check is None or valid.height == 0 or CONVERSION not in valid.columns:
+        return
+    check(valid.get_column(CONVERSION).unique().sort().to_list())
 
 
 def _prefetched(batches: Iterator[_T], depth: int = 2) -> Generator[_T, None, None]:

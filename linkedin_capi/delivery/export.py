@@ -49,6 +49,7 @@ from linkedin_capi.delivery._batches import (
     _Outcomes,
     _prefetched,
     _progress_bar,
+    check_rules,
 )
 from linkedin_capi.delivery.streaming import stream_export
 
@@ -73,6 +74,7 @@ def export(
     rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen, safe to share
     chunk_size: int = STREAM_CHUNK_ROWS,
     resend_unknown: bool = True,
+    hash_names: bool = False,
 ) -> ExportResult:
     """Validate ``data`` and upload its valid rows to LinkedIn; one outcome per input row.
 
@@ -115,6 +117,14 @@ def export(
     resend_unknown : bool
         With a journal: re-send events whose batch got no answer in an earlier run (same
         ``eventId``; LinkedIn may deduplicate) rather than leave them ``failed``.
+    hash_names : bool
+        Send ``firstName``/``lastName`` hashed as ``hashedFirstName``/``hashedLastName``
+        (needs the connection's ``api_version`` to be 202609 or newer).
+
+    Validation applies the rules of the connection's ``api_version``; before the first
+    event is sent, every rule the rows use is fetched once per connection and must exist,
+    be an enabled Conversions API rule of the connection's ad account (else ``ConfigError``
+    with the fix, and nothing is sent).
 
     Returns
     -------
@@ -185,8 +195,15 @@ def export(
             max_in_flight=max_in_flight or MAX_IN_FLIGHT,
             rate_limit=rate_limit,
             resend_unknown=resend_unknown,
+            hash_names=hash_names,
         )
-    report = validate(data, conversion, now=now)
+    report = validate(
+        data,
+        conversion,
+        now=now,
+        api_version=getattr(conn, "api_version", None),
+        hash_names=hash_names,
+    )
     if not skip_invalid_records and report.invalid.height:
         # Name the fields only: the validator's messages quote values (maybe raw e-mails).
         fields = report.invalid.get_column("errors").explode().str.extract(r"^([^:]+):").unique()
@@ -206,6 +223,8 @@ def export(
     resume_at: dt.datetime | None = None
     stream = _prefetched(_batches(report.valid, batch_size))
     try:
+        if not dry_run:
+            check_rules(conn, report.valid)  # before the first event: each rule fetched once
         for batch in stream:
             if dry_run:
                 out.dry.append(batch.rows)

@@ -197,6 +197,7 @@ def rule_fields(rule: Any) -> list[tuple[str, str]]:
         ("enabled", _flag(getattr(rule, "enabled", None))),
         ("method", str(getattr(rule, "conversion_method", None) or "–")),
         ("account", str(getattr(rule, "account", None) or "–")),
+        ("shared", _flag(getattr(rule, "shared", None))),
         ("campaigns", str(len(campaigns))),
     ]
 

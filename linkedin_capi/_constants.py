@@ -285,16 +285,23 @@ CONVERSION_TYPES: Final = (
     "SALES_QUALIFIED_LEAD",
     "QUALIFIED_LEAD",
 )
-#: Post-click windows (days) every type allows; 365 only for the types below (§3.1, H).
-POST_CLICK_WINDOWS: Final = (1, 7, 30, 90)
+#: Post-click windows (days) every type allows: 180 added on all active versions (L-CHG
+#: 202609 section, audit F5); 365 only for the types below.
+POST_CLICK_WINDOWS: Final = (1, 7, 30, 90, 180)
 LONG_WINDOW: Final = 365
+#: L-SCHEMA's five plus the two qualified-lead types (audit F5, third-party list of seven).
 LONG_WINDOW_TYPES: Final = (
     "SUBMIT_APPLICATION",
     "PURCHASE",
     "ADD_TO_CART",
     "QUALIFIED_LEAD",
     "LEAD",
+    "MARKETING_QUALIFIED_LEAD",
+    "SALES_QUALIFIED_LEAD",
 )
+#: Types LinkedIn refuses for new rules from 202408 and accepts again from 202608 (F4).
+QUALIFIED_LEAD_TYPES: Final = ("MARKETING_QUALIFIED_LEAD", "SALES_QUALIFIED_LEAD")
+QUALIFIED_LEAD_TYPES_FROM: Final = "202608"
 VIEW_THROUGH_WINDOWS: Final = (1, 7, 30, 90)
 ATTRIBUTION_TYPES: Final = ("LAST_TOUCH_BY_CAMPAIGN", "LAST_TOUCH_BY_CONVERSION")
 #: ``autoAssociationType`` query values at creation; NONE means "omit the parameter".

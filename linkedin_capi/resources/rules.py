@@ -325,7 +325,12 @@ class ConversionRules:
         )
         return self._create(_check_name(name), settings)
 
+    def _version(self) -> str | None:
+        version = getattr(self._conn, "api_version", None)
+        return str(version) if version is not None else None
+
     def _create(self, name: str, settings: RuleSettings) -> ConversionRule:
+        check_conversion_type(settings.type, api_version=self._version())
         body = {
             "name": name,
             "account": self.account_urn,
@@ -430,7 +435,7 @@ class ConversionRules:
         # Check only what is asked: a live rule may carry a type newer than our list.
         asked: dict[str, Any] = {}
         if type is not None:
-            asked["type"] = check_conversion_type(type)
+            asked["type"] = check_conversion_type(type, api_version=self._version())
         new_type = asked.get("type", current.type)
         if post_click_window is not None:
             asked["post_click_window"] = check_window(

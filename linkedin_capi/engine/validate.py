@@ -69,7 +69,7 @@ from linkedin_capi.engine.hashing import hash_normalized_email, normalize_email,
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.errors import ConfigError, SchemaError
 
-__all__ = ["rule_urn_of", "validate"]
+__all__ = ["Plan", "make_plan", "rule_urn_of", "validate", "validate_chunk"]
 
 _FAILED = "__capi_failed"
 _STALE = "__capi_stale"
@@ -197,19 +197,19 @@ def validate(
     df = data.collect() if isinstance(data, pl.LazyFrame) else data
     if not isinstance(df, pl.DataFrame):
         raise ConfigError(f"validate() expects a Polars DataFrame or LazyFrame, got {type(df)}")
-    plan = _plan(
+    plan = make_plan(
         df.schema, conversion, now=now, nulls=df, api_version=api_version, hash_names=hash_names
     )
-    return _validate_chunk(df, plan=plan, row_offset=0)
+    return validate_chunk(df, plan=plan, row_offset=0)
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """Dataset-level decisions, taken once: which columns are which fields, the defaults.
 
     :func:`validate` takes them from the whole frame; a streaming export takes them from the
     schema alone (``lf.collect_schema()``), then validates chunk by chunk with
-    :func:`_validate_chunk`.
+    :func:`validate_chunk`.
     """
 
     schema: dict[str, pl.DataType]
@@ -223,7 +223,7 @@ class _Plan:
     moat_dropped: str | None = None
 
 
-def _plan(
+def make_plan(
     schema: Mapping[str, pl.DataType],
     conversion: Any,
     *,
@@ -231,7 +231,7 @@ def _plan(
     nulls: pl.DataFrame | None = None,
     api_version: str | int | None = None,
     hash_names: bool = False,
-) -> _Plan:
+) -> Plan:
     """Decide the dataset-level rules from ``schema``.
 
     ``nulls``: the whole frame, to drop columns that are entirely null (they count as
@@ -281,7 +281,7 @@ def _plan(
     moat_dropped = None
     if ORACLE_MOAT_ID in fields and version[:6] >= MOAT_DROPPED_FROM:
         moat_dropped = fields.pop(ORACLE_MOAT_ID)
-    return _Plan(
+    return Plan(
         schema,
         conformed.ignored,
         all_fields,
@@ -304,7 +304,7 @@ def _version_of(api_version: str | int | None, today: dt.date) -> str:
     return text
 
 
-def _validate_chunk(df: pl.DataFrame, *, plan: _Plan, row_offset: int) -> ValidationReport:
+def validate_chunk(df: pl.DataFrame, *, plan: Plan, row_offset: int) -> ValidationReport:
     """Validate one chunk of a larger input under ``plan``; ``_row`` starts at ``row_offset``."""
     schema, fields, default_urn, now_ms = plan.schema, plan.fields, plan.default_urn, plan.now_ms
     prepared: dict[str, pl.Expr] = {}
@@ -405,7 +405,7 @@ def _validate_chunk(df: pl.DataFrame, *, plan: _Plan, row_offset: int) -> Valida
     )
 
 
-def _moat_warning(df: pl.DataFrame, plan: _Plan) -> list[str]:
+def _moat_warning(df: pl.DataFrame, plan: Plan) -> list[str]:
     """One line with the count of ORACLE_MOAT_ID values this version does not send."""
     if plan.moat_dropped is None:
         return []

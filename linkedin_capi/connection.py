@@ -17,6 +17,7 @@ from linkedin_capi.client.oauth import CodeFlow
 from linkedin_capi.client.session import Client
 from linkedin_capi.config import ConfiguredRule, ExportConfig
 from linkedin_capi.resources.accounts import AdAccount, ad_accounts
+from linkedin_capi.resources.campaigns import Campaign, campaigns
 from linkedin_capi.resources.rule_check import RuleCheck
 from linkedin_capi.resources.rules import ConversionRule, ConversionRules
 
@@ -107,6 +108,11 @@ class Connection(Client):
             ad account.
         """
         self._rule_check.check(r.id if isinstance(r, ConversionRule) else r for r in rules)
+
+    def campaigns(self) -> list[Campaign]:
+        """The campaigns of the connection's ad account (every page)."""
+        account = self.rules.account_urn.rsplit(":", 1)[-1]
+        return campaigns(self, int(account))
 
     def ad_accounts(self) -> list[AdAccount]:
         """The ad accounts the authenticated member has a role on (VIEWERs: ``usable=False``)."""

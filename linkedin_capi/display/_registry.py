@@ -28,6 +28,7 @@ from linkedin_capi.display.html import mask, percent
 from linkedin_capi.display.safe import MAX_LINE_CHARS, listed, safe_text
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.resources.accounts import AccountList, AdAccount
+from linkedin_capi.resources.campaigns import Campaign
 from linkedin_capi.resources.rules import ConversionRule, RuleList
 
 _SHOWN_ROWS = 5
@@ -89,6 +90,7 @@ _VIEWS: tuple[tuple[type, Callable[[Any], str], Callable[[Any], str] | None], ..
     (AdAccount, lambda account: views.accounts_html([account], title="AdAccount"), None),
     (AccountList, views.accounts_html, views.accounts_text),
     (Connection, views.connection_html, None),
+    (Campaign, views.campaign_html, views.campaign_text),
 )
 
 for _cls, _html_view, _text_view in _VIEWS:

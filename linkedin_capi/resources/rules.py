@@ -14,8 +14,10 @@ Examples
 
 from __future__ import annotations
 
+import builtins
 import logging
 import warnings
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import (
@@ -30,6 +32,7 @@ from linkedin_capi._render import as_html, as_text
 from linkedin_capi.client.restli import Requester, encode, iter_elements, json_body, query
 from linkedin_capi.errors import ConfigError
 from linkedin_capi.resources.accounts import account_urn, resolve_account_id
+from linkedin_capi.resources.campaigns import associate as _associate
 from linkedin_capi.resources.rule_settings import (
     RuleSettings,
     check_attribution_type,
@@ -324,6 +327,22 @@ class ConversionRules:
             enabled=enabled,
         )
         return self._create(_check_name(name), settings)
+
+    def associate(
+        self, rule: ConversionRule | int | str, campaigns: Iterable[Any]
+    ) -> builtins.list[int]:
+        """Link ``campaigns`` (models, ids or URNs) to ``rule`` via ``campaignConversions``.
+
+        Only linked campaigns attribute the rule's conversions in reporting. Returns the
+        campaign ids linked (one ``PUT`` each; linking twice is harmless).
+        """
+        return _associate(self._conn, rule_id(rule), campaigns, link=True)
+
+    def disassociate(
+        self, rule: ConversionRule | int | str, campaigns: Iterable[Any]
+    ) -> builtins.list[int]:
+        """Unlink ``campaigns`` from ``rule`` (one ``DELETE`` each); the campaign ids."""
+        return _associate(self._conn, rule_id(rule), campaigns, link=False)
 
     def _version(self) -> str | None:
         version = getattr(self._conn, "api_version", None)

@@ -19,16 +19,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from linkedin_capi import _constants as C
-from linkedin_capi.client.session import environment
-from linkedin_capi.config import MAX_CONFIG_BYTES, ExportConfig
-from linkedin_capi.connection import connection_from_config
 from linkedin_capi.display.safe import MAX_LINE_CHARS, safe_text
 from linkedin_capi.errors import AuthError, CapiError, ConfigError, VersionError
-from linkedin_capi.resources.accounts import AdAccount, ad_accounts
-from linkedin_capi.resources.rules import ConversionRule, ConversionRules
 
+# The HTTP client, pydantic and the resources load when a command runs, not for --help.
 if TYPE_CHECKING:
     from linkedin_capi.connection import Connection
+    from linkedin_capi.resources.accounts import AdAccount
+    from linkedin_capi.resources.rules import ConversionRule
 
 __all__ = [
     "EXIT_AUTH",
@@ -115,6 +113,8 @@ def read_result(value: str) -> str | bytes:
         raise ConfigError(f"--config {shown}: no such file")
     try:
         with path.open("rb") as fh:
+            from linkedin_capi.config import MAX_CONFIG_BYTES
+
             return fh.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"--config {shown}: cannot read it ({exc.strerror})") from None
@@ -125,7 +125,9 @@ def connection_for_cli(result: str | None, ad_account: str | None) -> Connection
 
     With ``--result``, ``LINKEDIN_CAPI_BASE_URL``/``_TOKEN_URL``/``_API_VERSION`` still apply.
     """
-    from linkedin_capi.connection import Connection
+    from linkedin_capi.client.session import environment
+    from linkedin_capi.config import ExportConfig
+    from linkedin_capi.connection import Connection, connection_from_config
 
     overrides: dict[str, Any] = {"ad_account_id": ad_account} if ad_account else {}
     if result is not None:
@@ -228,6 +230,8 @@ def accounts_command(result: ResultOpt = None, as_json: JsonOpt = False) -> None
 
         linkedin-capi accounts --json
     """
+    from linkedin_capi.resources.accounts import ad_accounts
+
     try:
         accounts = ad_accounts(connection_for_cli(result, None))
     except CapiError as exc:
@@ -256,6 +260,8 @@ def list_command(
 
         linkedin-capi rules list --ad-account 507404993
     """
+    from linkedin_capi.resources.rules import ConversionRules
+
     try:
         rules = ConversionRules(connection_for_cli(result, ad_account)).list(
             conversions_api_only=not show_all
@@ -289,6 +295,8 @@ def create_command(
 
         linkedin-capi rules create "Demo requests" --type lead --post-click 90
     """
+    from linkedin_capi.resources.rules import ConversionRules
+
     try:
         rule = ConversionRules(connection_for_cli(result, ad_account)).create(
             name,
@@ -331,6 +339,8 @@ def ensure_command(
 
         linkedin-capi rules ensure "Demo requests" --type lead --on-drift error
     """
+    from linkedin_capi.resources.rules import ConversionRules
+
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -379,6 +389,8 @@ def update_command(
 
         linkedin-capi rules update 104012 --post-click 30 --enabled
     """
+    from linkedin_capi.resources.rules import ConversionRules
+
     try:
         updated = ConversionRules(connection_for_cli(result, ad_account)).update(
             rule,

@@ -28,7 +28,6 @@ from linkedin_capi.cli._rules import (
     one_line,
 )
 from linkedin_capi.cli.demo import demo_frame
-from linkedin_capi.client.tokens import Token
 from linkedin_capi.delivery.result import ExportResult
 from linkedin_capi.display.html import mask
 from linkedin_capi.display.safe import MAX_LINE_CHARS, safe_text, truncate
@@ -42,7 +41,8 @@ from linkedin_capi.errors import (
     VersionError,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the client (requests, pydantic) loads when a command needs it
+    from linkedin_capi.client.tokens import Token
     from linkedin_capi.connection import Connection
     from linkedin_capi.resources.accounts import AdAccount
 
@@ -83,6 +83,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # plain Click help and errors: Rich's formatter takes longer to import than the
+    # rest of the CLI together (issue 16: `--help` in well under a second)
+    rich_markup_mode=None,
 )
 
 
@@ -392,7 +395,12 @@ def _print_result(result: ExportResult, *, as_json: bool) -> None:
     typer.echo(f"Export: {result.summary()}")
 
 
-auth_app = typer.Typer(name="auth", help="Authorize the SDK with LinkedIn.", no_args_is_help=True)
+auth_app = typer.Typer(
+    name="auth",
+    help="Authorize the SDK with LinkedIn.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 app.add_typer(auth_app)
 
 

@@ -56,6 +56,7 @@ from linkedin_capi.delivery.result import ExportResult
 from linkedin_capi.delivery.sending import (
     Bar,
     BatchOutcome,
+    CallbackBar,
     Gate,
     Progress,
     prefetched,
@@ -204,8 +205,9 @@ class _Run:
             )
             settled.update(out.failed_rows)
             self.failed += len(out.failed_rows)
-            self.bar.update(len(out.failed_rows))
-            self.bar.set_postfix(failed=self.failed)
+            if not isinstance(self.bar, CallbackBar):  # the callable hears of acks only
+                self.bar.update(len(out.failed_rows))
+                self.bar.set_postfix(failed=self.failed)
             if journal is not None and id_of:
                 by_error: dict[str, list[str]] = {}
                 for row, error in zip(out.failed_rows, out.failed_errors, strict=True):

@@ -19,17 +19,13 @@ from collections.abc import Callable
 from typing import Any
 
 from linkedin_capi._constants import WINDOW_DAYS
-from linkedin_capi._render import as_chart, as_html, as_text
-from linkedin_capi.connection import Connection
+from linkedin_capi._render import as_chart, as_html, as_text, register_named
 from linkedin_capi.delivery.result import ExportResult
 from linkedin_capi.display import views
 from linkedin_capi.display.charts import Charts, bar_chart, window_chart
 from linkedin_capi.display.html import mask, percent
 from linkedin_capi.display.safe import MAX_LINE_CHARS, listed, safe_text
 from linkedin_capi.engine.report import ValidationReport
-from linkedin_capi.resources.accounts import AccountList, AdAccount
-from linkedin_capi.resources.campaigns import Campaign
-from linkedin_capi.resources.rules import ConversionRule, RuleList
 
 _SHOWN_ROWS = 5
 
@@ -81,19 +77,29 @@ def report_charts(report: ValidationReport) -> Charts:
     )
 
 
-#: Which view draws which object: (type, HTML view, text view or None).
-_VIEWS: tuple[tuple[type, Callable[[Any], str], Callable[[Any], str] | None], ...] = (
+#: Which view draws which object: (type or dotted class name, HTML view, text view or None).
+#: The HTTP side's classes are named, not imported: ``import linkedin_capi`` does not load
+#: requests and pydantic, and their views are found by name when such an object shows itself.
+_VIEWS: tuple[tuple[type | str, Callable[[Any], str], Callable[[Any], str] | None], ...] = (
     (ValidationReport, views.report_html, None),
     (ExportResult, views.result_html, views.result_text),
-    (ConversionRule, views.rule_html, views.rule_text),
-    (RuleList, views.rules_html, views.rules_text),
-    (AdAccount, lambda account: views.accounts_html([account], title="AdAccount"), None),
-    (AccountList, views.accounts_html, views.accounts_text),
-    (Connection, views.connection_html, None),
-    (Campaign, views.campaign_html, views.campaign_text),
+    ("linkedin_capi.resources.rules.ConversionRule", views.rule_html, views.rule_text),
+    ("linkedin_capi.resources.rules.RuleList", views.rules_html, views.rules_text),
+    (
+        "linkedin_capi.resources.accounts.AdAccount",
+        lambda account: views.accounts_html([account], title="AdAccount"),
+        None,
+    ),
+    ("linkedin_capi.resources.accounts.AccountList", views.accounts_html, views.accounts_text),
+    ("linkedin_capi.connection.Connection", views.connection_html, None),
+    ("linkedin_capi.resources.campaigns.Campaign", views.campaign_html, views.campaign_text),
 )
 
 for _cls, _html_view, _text_view in _VIEWS:
-    as_html.register(_cls, _html_view)
-    if _text_view is not None:
-        as_text.register(_cls, _text_view)
+    for _dispatcher, _view in ((as_html, _html_view), (as_text, _text_view)):
+        if _view is None:
+            continue
+        if isinstance(_cls, str):
+            register_named(_dispatcher, _cls, _view)
+        else:
+            _dispatcher.register(_cls, _view)

@@ -137,3 +137,30 @@ def test_export_result_from_the_sandbox(sb: Sandbox, conn: Any) -> None:
     page = result._repr_html_()
     assert "1 sent" in page and "1 invalid" in page
     assert repr(result) == "ExportResult(2 rows: 1 sent, 1 invalid, ok=False)"
+
+
+def test_views_registered_by_name_name_real_classes() -> None:
+    """The display registry names the HTTP side's classes instead of importing them."""
+    import importlib
+
+    from linkedin_capi.display._registry import _VIEWS
+
+    named = [cls for cls, _html, _text in _VIEWS if isinstance(cls, str)]
+    assert len(named) == 6  # rules, rule lists, accounts, account lists, connection, campaigns
+    for dotted in named:
+        module, _, qualname = dotted.rpartition(".")
+        assert isinstance(getattr(importlib.import_module(module), qualname), type), dotted
+
+
+def test_a_subclass_of_a_named_class_finds_its_view() -> None:
+    from linkedin_capi._render import as_html
+    from linkedin_capi.connection import Connection
+    from linkedin_capi.display.views import connection_html
+
+    class MyConnection(Connection):
+        pass
+
+    conn = MyConnection(access_token="t", ad_account_id=1)
+    page = as_html(conn)
+    assert page == connection_html(conn)
+    assert not page.startswith("<pre>")  # not the default: the plain repr

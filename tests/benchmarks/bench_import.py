@@ -1,0 +1,63 @@
+"""Import and ``--help`` time: medians of fresh processes, measured interleaved in one run.
+
+``uv run python tests/benchmarks/bench_import.py --repeat 7``
+
+Each round starts, in turn, ``python -c "import polars"``, ``python -c "import linkedin_capi"``
+and ``linkedin-capi --help`` (the console script) and times the whole process with
+``time.perf_counter`` around ``subprocess.run``. Interleaving means a burst of load on the
+shared machine hits all three alike; the ratios and the difference of medians are what to
+read. It also lists which heavy stacks a bare ``import linkedin_capi`` loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+HEAVY = ("requests", "urllib3", "oauthlib", "requests_oauthlib", "pydantic", "typer", "rich")
+
+
+def _timed(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    cli = shutil.which("linkedin-capi", path=os.path.dirname(sys.executable))
+    if cli is None:
+        raise SystemExit("linkedin-capi is not installed next to this interpreter")
+    commands = {
+        "import polars": [sys.executable, "-c", "import polars"],
+        "import linkedin_capi": [sys.executable, "-c", "import linkedin_capi"],
+        "linkedin-capi --help": [cli, "--help"],
+    }
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(args.repeat):
+        for name, cmd in commands.items():
+            times[name].append(_timed(cmd))
+    medians = {name: statistics.median(ts) for name, ts in times.items()}
+    for name, median in medians.items():
+        spread = f"{min(times[name]):.3f}–{max(times[name]):.3f}"
+        print(f"{name:24s} median {median:.3f} s  (min–max {spread}, n={args.repeat})")
+    extra = medians["import linkedin_capi"] - medians["import polars"]
+    print(f"import linkedin_capi − import polars = {extra:+.3f} s (target ≤ +0.060 s)")
+    print(f"linkedin-capi --help = {medians['linkedin-capi --help']:.3f} s (target ≤ 0.600 s)")
+    probe = f"import sys, linkedin_capi; print([m for m in {HEAVY!r} if m in sys.modules])"
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    print(f"heavy stacks loaded by `import linkedin_capi`: {loaded}")
+    print(f"load average: {os.getloadavg()[0]:.2f} (2 CPUs shared)")
+
+
+if __name__ == "__main__":
+    main()

@@ -67,11 +67,14 @@ from linkedin_capi.engine.payload import Batch, batch_bodies, event_json, rule_g
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.engine.validate import Plan, make_plan, validate_chunk
 from linkedin_capi.errors import (
+    APIConnectionError,
     CapiError,
     ConfigError,
     ExportInterrupted,
     JournalError,
+    RateLimitError,
     SchemaError,
+    ServerError,
     ValidationFailed,
 )
 
@@ -358,7 +361,12 @@ def check_rules(conn: Any, valid: pl.DataFrame) -> None:
     check = getattr(conn, "check_rules", None)
     if check is None or valid.height == 0 or CONVERSION not in valid.columns:
         return
-    check(valid.get_column(CONVERSION).drop_nulls().unique().sort().to_list())
+    try:
+        check(valid.get_column(CONVERSION).drop_nulls().unique().sort().to_list())
+    except (RateLimitError, ServerError, APIConnectionError) as exc:
+        # Transient: the sending machinery owns 429/5xx stops; nothing was cached, so the
+        # next chunk checks again.
+        log.warning("rule check not done (%s); LinkedIn will be asked again", exc)
 
 
 def _invalid_error(bad: pl.DataFrame, total: int) -> str:

@@ -6,6 +6,7 @@ Sources are in ``shared/docs/linkedin-api.md`` (section numbers in the comments)
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from typing import Final
 
 # -- Canonical input columns (the connector's column names, seed document) -------------
@@ -17,8 +18,13 @@ SHA256_EMAIL: Final = "SHA256_EMAIL"
 LI_FAT_ID: Final = "LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID"
 ACXIOM_ID: Final = "ACXIOM_ID"
 ORACLE_MOAT_ID: Final = "ORACLE_MOAT_ID"
+PLAINTEXT_IP: Final = "PLAINTEXT_IP_ADDRESS"
+SHA256_IP: Final = "SHA256_IP_ADDRESS"
+GOOGLE_AID: Final = "GOOGLE_AID"
 FIRST_NAME: Final = "firstName"
 LAST_NAME: Final = "lastName"
+HASHED_FIRST_NAME: Final = "hashedFirstName"
+HASHED_LAST_NAME: Final = "hashedLastName"
 COMPANY_NAME: Final = "companyName"
 TITLE: Final = "title"
 COUNTRY_CODE: Final = "countryCode"
@@ -27,8 +33,22 @@ EXTERNAL_IDS: Final = "externalIds"
 CURRENCY_CODE: Final = "currencyCode"
 AMOUNT: Final = "amount"
 
-#: The four ``user.userIds[].idType`` columns, in the order they are sent.
-ID_TYPES: Final = (SHA256_EMAIL, LI_FAT_ID, ACXIOM_ID, ORACLE_MOAT_ID)
+#: The ``user.userIds[].idType`` columns the SDK recognises, in the order they are sent:
+#: LinkedIn's six (audit E1/E2, all active versions) and ORACLE_MOAT_ID, which LinkedIn's
+#: schema dropped from 202609 (it is then not sent, see MOAT_DROPPED_FROM).
+ID_TYPES: Final = (
+    SHA256_EMAIL,
+    LI_FAT_ID,
+    ACXIOM_ID,
+    PLAINTEXT_IP,
+    SHA256_IP,
+    GOOGLE_AID,
+    ORACLE_MOAT_ID,
+)
+#: The first LinkedIn-Version whose schema has no ORACLE_MOAT_ID (audit E1, SHW).
+MOAT_DROPPED_FROM: Final = "202609"
+#: The first LinkedIn-Version with hashedFirstName/hashedLastName in userInfo (audit D10).
+HASHED_NAMES_FROM: Final = "202609"
 
 #: Every column LinkedIn knows, in payload order. Anything else is ignored (never sent).
 CANONICAL_COLUMNS: Final = (
@@ -38,6 +58,8 @@ CANONICAL_COLUMNS: Final = (
     *ID_TYPES,
     FIRST_NAME,
     LAST_NAME,
+    HASHED_FIRST_NAME,
+    HASHED_LAST_NAME,
     COMPANY_NAME,
     TITLE,
     COUNTRY_CODE,
@@ -67,9 +89,9 @@ RULE_URN_PREFIX: Final = "urn:lla:llaPartnerConversion:"
 ACCOUNT_URN_PREFIX: Final = "urn:li:sponsoredAccount:"
 LEAD_URN_PREFIX: Final = "urn:li:leadGenFormResponse:"
 
-# -- LinkedIn-Version lifetimes (§1.1; AE lifecycle + MS-MIGRATIONS, as of 2026-08) -----
+# -- LinkedIn-Version lifetimes (audit B1: L-MIG dated 09/16/2026) ---------------------
 
-#: Known versions and the day each is sunset. Versions are supported about 12 months.
+#: Known versions and the day each is sunset (L-MIG, audit B1). 202512 never existed.
 API_VERSIONS: Final[dict[str, dt.date]] = {
     "202509": dt.date(2026, 9, 15),
     "202510": dt.date(2026, 10, 15),
@@ -81,13 +103,89 @@ API_VERSIONS: Final[dict[str, dt.date]] = {
     "202605": dt.date(2027, 5, 15),
     "202606": dt.date(2027, 6, 15),
     "202607": dt.date(2027, 7, 15),
-    # Not yet in the published table; 12 months after release by the versioning policy.
-    "202608": dt.date(2027, 8, 15),
+    "202608": dt.date(2027, 8, 17),  # L-MIG (not 08-15)
+    "202609": dt.date(2027, 9, 15),  # L-MIG; L-VER "Latest Version ... 202609"
 }
 
-#: The newest version whose sunset date is published (and so can be warned about).
-DEFAULT_API_VERSION: Final = "202607"
+#: The newest version in the table when it was last refreshed (for messages only: the
+#: default is computed from the date, see ``client.versions``).
+DEFAULT_API_VERSION: Final = "202609"
+#: LinkedIn's published policy: each version is supported for 12 months (L-VER); sunsets
+#: fall on about the 15th of the release month a year later (L-MIG).
+VERSION_SUPPORT_MONTHS: Final = 12
+VERSION_SUNSET_DAY: Final = 15
+#: A default version must have been out this many months (LinkedIn ships mid-month).
+VERSION_SETTLE_MONTHS: Final = 1
 VERSION_WARN_DAYS: Final = 30
+
+# LinkedIn's version policy as date arithmetic: the HTTP client (which version to send)
+# and the engine (which rules a version implies) share one default.
+
+_table_warned = False
+
+
+def released(version: str) -> dt.date:
+    """The first day of ``version``'s month."""
+    return dt.date(int(version[:4]), int(version[4:6]), 1)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def policy_sunset(version: str) -> dt.date:
+    """The sunset day of ``version``: the table's, else LinkedIn's 12-month policy.
+
+    Examples
+    --------
+    >>> policy_sunset("202608"), policy_sunset("202611")
+    (datetime.date(2027, 8, 17), datetime.date(2027, 11, 15))
+    """
+    known = API_VERSIONS.get(version[:6])
+    if known is not None:
+        return known
+    return _add_months(released(version), VERSION_SUPPORT_MONTHS).replace(day=VERSION_SUNSET_DAY)
+
+
+def default_version(today: dt.date | None = None) -> str:
+    """The newest version out ``VERSION_SETTLE_MONTHS`` and not near its sunset.
+
+    From the table while it has such a version, else last month's by LinkedIn's
+    12-month support policy (with a one-time ``UserWarning`` to refresh the table).
+
+    Examples
+    --------
+    >>> default_version(dt.date(2026, 12, 1)), default_version(dt.date(2026, 9, 20))
+    ('202609', '202608')
+    """
+    global _table_warned
+    today = today or dt.date.today()
+
+    def usable(v: str) -> bool:
+        settled = _add_months(released(v), VERSION_SETTLE_MONTHS) <= today
+        return settled and (policy_sunset(v) - today).days > VERSION_WARN_DAYS
+
+    candidates = [v for v in sorted(API_VERSIONS) if usable(v)]
+    if candidates:
+        return candidates[-1]
+    # Past the end of the table: LinkedIn's policy releases a version a month and keeps
+    # each for 12 months, so last month's version is out and far from its sunset.
+    month = _add_months(today.replace(day=1), -VERSION_SETTLE_MONTHS)
+    computed = f"{month.year:04d}{month.month:02d}"
+    if computed < min(API_VERSIONS):
+        return computed  # a date before the table (tests with old clocks): the policy holds
+    if not _table_warned:
+        _table_warned = True
+        warnings.warn(
+            f"linkedin-capi's LinkedIn-Version table ends at {max(API_VERSIONS)}; using "
+            f"{computed} by LinkedIn's 12-month support policy. Upgrade linkedin-capi to "
+            "refresh the table, or pin a version with api_version=.",
+            UserWarning,
+            stacklevel=4,
+        )
+    return computed
+
 
 # -- HTTP client defaults (transport, retry, tokens) -----------------------------------
 
@@ -190,16 +288,23 @@ CONVERSION_TYPES: Final = (
     "SALES_QUALIFIED_LEAD",
     "QUALIFIED_LEAD",
 )
-#: Post-click windows (days) every type allows; 365 only for the types below (§3.1, H).
-POST_CLICK_WINDOWS: Final = (1, 7, 30, 90)
+#: Post-click windows (days) every type allows: 180 added on all active versions (L-CHG
+#: 202609 section, audit F5); 365 only for the types below.
+POST_CLICK_WINDOWS: Final = (1, 7, 30, 90, 180)
 LONG_WINDOW: Final = 365
+#: L-SCHEMA's five plus the two qualified-lead types (audit F5, third-party list of seven).
 LONG_WINDOW_TYPES: Final = (
     "SUBMIT_APPLICATION",
     "PURCHASE",
     "ADD_TO_CART",
     "QUALIFIED_LEAD",
     "LEAD",
+    "MARKETING_QUALIFIED_LEAD",
+    "SALES_QUALIFIED_LEAD",
 )
+#: Types LinkedIn refuses for new rules from 202408 and accepts again from 202608 (F4).
+QUALIFIED_LEAD_TYPES: Final = ("MARKETING_QUALIFIED_LEAD", "SALES_QUALIFIED_LEAD")
+QUALIFIED_LEAD_TYPES_FROM: Final = "202608"
 VIEW_THROUGH_WINDOWS: Final = (1, 7, 30, 90)
 ATTRIBUTION_TYPES: Final = ("LAST_TOUCH_BY_CAMPAIGN", "LAST_TOUCH_BY_CONVERSION")
 #: ``autoAssociationType`` query values at creation; NONE means "omit the parameter".
@@ -214,6 +319,10 @@ DEFAULT_AUTO_ASSOCIATION: Final = "ALL_CAMPAIGNS"
 
 #: The only ``conversionMethod`` that accepts streamed events (§3.1, H).
 CONVERSIONS_API_METHOD: Final = "CONVERSIONS_API"
+#: The first version whose q=account finder knows conversionOwnershipTypes (audit F8).
+OWNERSHIP_TYPES_FROM: Final = "202605"
+#: Distinct conversion rules LinkedIn accepts in one batch (audit C5).
+MAX_RULES_PER_BATCH: Final = 100
 #: Rules per page when listing (Segment stops after one page of 100; we page on).
 RULE_PAGE_SIZE: Final = 100
 #: Stop paging after this many pages even if the server keeps answering (a runaway guard).

@@ -31,7 +31,6 @@ import json
 import logging
 import re
 import threading
-import warnings
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -516,12 +515,10 @@ def resolve_rule(conn: Requester, cfg: ExportConfig) -> ConversionRule | str:
             f"{rule.conversion_method}; only CONVERSIONS_API rules accept uploaded events"
         )
     if not rule.enabled:
-        message = (
-            f"conversion rule {rule.name!r} (id {rule.id}) is disabled; LinkedIn records "
-            "events only for enabled rules (conn.rules.update(rule, enabled=True))"
+        raise ConfigError(
+            f"conversion rule {rule.name!r} (id {rule.id}) is disabled; LinkedIn rejects "
+            f"every event for it. Enable it: conn.rules.update({rule.id}, enabled=True)"
         )
-        warnings.warn(message, UserWarning, stacklevel=2)
-        log.warning("%s", message)
     return rule
 
 

@@ -8,6 +8,7 @@ accounts only see the session as a :class:`~linkedin_capi.client.restli.Requeste
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
@@ -16,7 +17,9 @@ from linkedin_capi.client.oauth import CodeFlow
 from linkedin_capi.client.session import Client
 from linkedin_capi.config import ConfiguredRule, ExportConfig
 from linkedin_capi.resources.accounts import AdAccount, ad_accounts
-from linkedin_capi.resources.rules import ConversionRules
+from linkedin_capi.resources.campaigns import Campaign, campaigns
+from linkedin_capi.resources.rule_check import RuleCheck
+from linkedin_capi.resources.rules import ConversionRule, ConversionRules
 
 __all__ = ["AuthorizationFlow", "Connection", "connection_from_config"]
 
@@ -85,6 +88,31 @@ class Connection(Client):
     def rules(self) -> ConversionRules:
         """The conversion rules of ``ad_account_id`` (or of the one usable account)."""
         return ConversionRules(self)
+
+    @cached_property
+    def _rule_check(self) -> RuleCheck:
+        return RuleCheck(self.rules)
+
+    def check_rules(self, rules: Iterable[ConversionRule | int | str]) -> None:
+        """Check that every rule in ``rules`` can receive events, before any is sent.
+
+        Each distinct rule is fetched once per connection (``GET /rest/conversions/{id}``);
+        ``export`` calls this before its first event.
+
+        Raises
+        ------
+        ConfigError
+            A rule does not exist in the ad account, is disabled (fix:
+            ``conn.rules.update(rule, enabled=True)``), is an Insight Tag rule (create a
+            Conversions API rule with ``conn.rules.ensure(...)``), or belongs to another
+            ad account.
+        """
+        self._rule_check.check(r.id if isinstance(r, ConversionRule) else r for r in rules)
+
+    def campaigns(self) -> list[Campaign]:
+        """The campaigns of the connection's ad account (every page)."""
+        account = self.rules.account_urn.rsplit(":", 1)[-1]
+        return campaigns(self, int(account))
 
     def ad_accounts(self) -> list[AdAccount]:
         """The ad accounts the authenticated member has a role on (VIEWERs: ``usable=False``)."""

@@ -10,16 +10,21 @@ import datetime as dt
 import re
 import warnings
 
-from linkedin_capi._constants import API_VERSIONS, DEFAULT_API_VERSION, VERSION_WARN_DAYS
+from linkedin_capi._constants import (
+    API_VERSIONS,
+    DEFAULT_API_VERSION,
+    VERSION_WARN_DAYS,
+    policy_sunset,
+    released,
+)
+from linkedin_capi._constants import default_version as _default
 from linkedin_capi.errors import ConfigError
 
-__all__ = ["choose_api_version", "version_hint"]
+_released = released
+
+__all__ = ["choose_api_version", "policy_sunset", "version_hint"]
 
 _VERSION = re.compile(r"^(\d{6})(?:\.\d{2})?$")  # YYYYMM or the patch form YYYYMM.RR
-
-
-def _released(version: str) -> dt.date:
-    return dt.date(int(version[:4]), int(version[4:6]), 1)
 
 
 def version_hint(version: str | None, today: dt.date | None = None) -> str:
@@ -42,15 +47,19 @@ def version_hint(version: str | None, today: dt.date | None = None) -> str:
 def choose_api_version(version: str | int | None, today: dt.date | None = None) -> str:
     """Validate ``version`` (or pick the default) and warn when it is sunset soon.
 
-    ``None`` picks :data:`DEFAULT_API_VERSION` while it is active, else the newest known
-    version that is released and not within the warning window. A known version that
-    sunsets within ``VERSION_WARN_DAYS`` (or already has) gives a ``FutureWarning``;
-    versions newer than the table are accepted silently.
+    ``None`` picks the newest version that has been out a month and is more than
+    ``VERSION_WARN_DAYS`` from its sunset: from the table while it has one, else computed
+    from LinkedIn's 12-month support policy (with a one-time ``UserWarning`` that the
+    table should be refreshed). A known version that sunsets within ``VERSION_WARN_DAYS``
+    (or already has) gives a ``FutureWarning``; versions newer than the table are
+    accepted silently.
 
     Examples
     --------
     >>> choose_api_version(None, dt.date(2026, 11, 28))
-    '202607'
+    '202609'
+    >>> choose_api_version(None, dt.date(2026, 9, 20))
+    '202608'
     >>> choose_api_version(202603, dt.date(2026, 11, 28))
     '202603'
     """
@@ -83,14 +92,3 @@ def choose_api_version(version: str | int | None, today: dt.date | None = None) 
                 stacklevel=3,
             )
     return text
-
-
-def _default(today: dt.date) -> str:
-    def usable(v: str) -> bool:
-        return _released(v) <= today and (API_VERSIONS[v] - today).days > VERSION_WARN_DAYS
-
-    if DEFAULT_API_VERSION in API_VERSIONS and usable(DEFAULT_API_VERSION):
-        return DEFAULT_API_VERSION
-    candidates = [v for v in sorted(API_VERSIONS) if usable(v)]
-    # Past the end of the table the newest known version is the best guess we have.
-    return candidates[-1] if candidates else max(API_VERSIONS)

@@ -55,6 +55,7 @@ def export(
     rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen, safe to share
     chunk_size: int = STREAM_CHUNK_ROWS,
     resend_unknown: bool = True,
+    hash_names: bool = False,
 ) -> ExportResult:
     """Validate ``data`` and upload its valid rows to LinkedIn; one outcome per input row.
 
@@ -100,6 +101,14 @@ def export(
         (same ``eventId``) rather than leave them ``failed``. LinkedIn documents eventId
         deduplication only between the Insight Tag and CAPI, so such a re-send may count
         twice; ``result.resent`` counts them.
+    hash_names : bool
+        Send ``firstName``/``lastName`` hashed as ``hashedFirstName``/``hashedLastName``
+        (needs the connection's ``api_version`` to be 202609 or newer).
+
+    Validation applies the rules of the connection's ``api_version``. Before the first
+    event is sent, every rule the rows use is fetched once per connection and must exist
+    and be an enabled Conversions API rule of the connection's ad account, else a
+    ``ConfigError`` with the fix (nothing is sent).
 
     Returns
     -------
@@ -167,4 +176,5 @@ def export(
         max_in_flight=max_in_flight or MAX_IN_FLIGHT,
         rate_limit=rate_limit,
         resend_unknown=resend_unknown,
+        hash_names=hash_names,
     )

@@ -63,15 +63,18 @@ from linkedin_capi.delivery.sending import (
     progress_bar,
     send_batch,
 )
-from linkedin_capi.engine.payload import Batch, batch_bodies, event_json
+from linkedin_capi.engine.payload import Batch, batch_bodies, event_json, rule_groups
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.engine.validate import Plan, make_plan, validate_chunk
 from linkedin_capi.errors import (
+    APIConnectionError,
     CapiError,
     ConfigError,
     ExportInterrupted,
     JournalError,
+    RateLimitError,
     SchemaError,
+    ServerError,
     ValidationFailed,
 )
 
@@ -327,15 +330,43 @@ def _jobs(
     valid: pl.DataFrame, batch_size: int, journaled: bool, resend: pl.Series | None
 ) -> Iterator[_Job]:
     step = batch_size * _RENDER_BATCHES
-    for start in range(0, valid.height, step):
-        part = valid.slice(start, step)
-        subs = part.iter_slices(batch_size)
-        offset = start
-        for batch, sub in zip(batch_bodies(part, batch_size), subs, strict=True):
-            ids = sub.get_column(EVENT_ID).to_list() if journaled else None
-            again = int(resend.slice(offset, sub.height).sum()) if resend is not None else 0
-            offset += sub.height
-            yield _Job(batch.rows, ids, batch, resends=again)
+    keyed = valid if resend is None else valid.with_columns(resend.alias(_RESEND))
+    for group in rule_groups(keyed):  # at most 100 distinct rules per batch (audit C5)
+        again_col = group.get_column(_RESEND) if resend is not None else None
+        group = group.drop(_RESEND) if resend is not None else group
+        for start in range(0, group.height, step):
+            part = group.slice(start, step)
+            subs = part.iter_slices(batch_size)
+            offset = start
+            for batch, sub in zip(batch_bodies(part, batch_size), subs, strict=True):
+                ids = sub.get_column(EVENT_ID).to_list() if journaled else None
+                again = (
+                    int(again_col.slice(offset, sub.height).sum()) if again_col is not None else 0
+                )
+                offset += sub.height
+                yield _Job(batch.rows, ids, batch, resends=again)
+
+
+_RESEND = "__capi_resend"
+
+
+def check_rules(conn: Any, valid: pl.DataFrame) -> None:
+    """Before the first event goes out: the rules ``valid`` uses must accept events.
+
+    ``conn.check_rules`` (on :class:`~linkedin_capi.connection.Connection`) fetches each
+    distinct rule once per connection and raises ``ConfigError`` with the fix for a rule
+    that is missing, disabled, of another method or of another ad account. A bare HTTP
+    client without the method is not checked.
+    """
+    check = getattr(conn, "check_rules", None)
+    if check is None or valid.height == 0 or CONVERSION not in valid.columns:
+        return
+    try:
+        check(valid.get_column(CONVERSION).drop_nulls().unique().sort().to_list())
+    except (RateLimitError, ServerError, APIConnectionError) as exc:
+        # Transient: the sending machinery owns 429/5xx stops; nothing was cached, so the
+        # next chunk checks again.
+        log.warning("rule check not done (%s); LinkedIn will be asked again", exc)
 
 
 def _invalid_error(bad: pl.DataFrame, total: int) -> str:
@@ -382,17 +413,23 @@ def deliver(
     max_in_flight: int,
     rate_limit: RateLimit | None,
     resend_unknown: bool,
+    hash_names: bool = False,
 ) -> ExportResult:
     """See :func:`linkedin_capi.delivery.export.export` (this is its one pipeline)."""
+    version = getattr(conn, "api_version", None)  # validation follows the connection's
     eager = isinstance(data, pl.DataFrame)
     report: ValidationReport | None = None
     if isinstance(data, pl.DataFrame):
-        plan = make_plan(data.schema, conversion, now=now, nulls=data)
+        plan = make_plan(
+            data.schema, conversion, now=now, nulls=data, api_version=version, hash_names=hash_names
+        )
         report = validate_chunk(data, plan=plan, row_offset=0)
         if not skip_invalid_records and report.invalid.height:
             raise ValidationFailed(_invalid_error(report.invalid, data.height), report)
     else:
-        plan = make_plan(data.collect_schema(), conversion, now=now)
+        plan = make_plan(
+            data.collect_schema(), conversion, now=now, api_version=version, hash_names=hash_names
+        )
     if journal is not None and EVENT_ID not in plan.fields and not derive_event_ids:
         raise ConfigError(
             "journal= keys every event by its eventId, and this frame has no eventId column; "
@@ -525,6 +562,8 @@ def _run(
                         # Stopped: nothing more is sent; every row keeps a true status.
                         run.add(valid.get_column(ROW), "failed", f"not sent: {run.stop}")
                         continue
+                    if not dry_run:
+                        check_rules(conn, valid)  # each rule fetched once per connection
                     for job in _jobs(valid, batch_size, book is not None, resend):
                         if dry_run:
                             run.add(job.rows, "dry_run")

@@ -92,6 +92,7 @@ _VIEWS: tuple[tuple[type | str, Callable[[Any], str], Callable[[Any], str] | Non
     ),
     ("linkedin_capi.resources.accounts.AccountList", views.accounts_html, views.accounts_text),
     ("linkedin_capi.connection.Connection", views.connection_html, None),
+    ("linkedin_capi.resources.campaigns.Campaign", views.campaign_html, views.campaign_text),
 )
 
 for _cls, _html_view, _text_view in _VIEWS:

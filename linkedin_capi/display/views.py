@@ -197,6 +197,7 @@ def rule_fields(rule: Any) -> list[tuple[str, str]]:
         ("enabled", _flag(getattr(rule, "enabled", None))),
         ("method", str(getattr(rule, "conversion_method", None) or "–")),
         ("account", str(getattr(rule, "account", None) or "–")),
+        ("shared", _flag(getattr(rule, "shared", None))),
         ("campaigns", str(len(campaigns))),
     ]
 
@@ -381,3 +382,25 @@ def result_text(result: Any) -> str:
         rows = [(n, s, short(e, 90)) for s, e, n in top.iter_rows()]
         lines += ["", text_table(["rows", "status", "error"], rows)]
     return "\n".join(lines)
+
+
+def campaign_fields(campaign: Any) -> list[tuple[str, str]]:
+    """``(name, text)`` pairs describing a campaign."""
+    return [
+        ("id", str(campaign.id)),
+        ("name", str(getattr(campaign, "name", "") or "")),
+        ("URN", str(campaign.urn)),
+        ("status", label(getattr(campaign, "status", None))),
+        ("account", str(getattr(campaign, "account", None) or "–")),
+    ]
+
+
+def campaign_html(campaign: Any) -> str:
+    """A campaign as a two-column table."""
+    rows = [(k, esc(v)) for k, v in campaign_fields(campaign)]
+    return panel("Campaign", table(["", ""], rows, raw=[1]), subtitle=str(campaign.name or ""))
+
+
+def campaign_text(campaign: Any) -> str:
+    """A campaign as one line of text."""
+    return f"Campaign {campaign.id} {campaign.name!r} ({campaign.status or 'status unknown'})"

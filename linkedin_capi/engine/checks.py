@@ -27,13 +27,19 @@ from linkedin_capi._constants import (
     EVENT_ID_MAX_LEN,
     EXTERNAL_IDS,
     FIRST_NAME,
+    GOOGLE_AID,
     HAPPENED_AT,
+    HASHED_FIRST_NAME,
+    HASHED_LAST_NAME,
     ID_TYPES,
     LAST_NAME,
     LEAD,
     LI_FAT_ID,
+    MOAT_DROPPED_FROM,
     ORACLE_MOAT_ID,
+    PLAINTEXT_IP,
     SHA256_EMAIL,
+    SHA256_IP,
     TITLE,
 )
 from linkedin_capi.engine import normalize as nz
@@ -48,6 +54,11 @@ EXPECTED: dict[str, str] = {
         "'2024-08-28T15:30:00Z', or a date"
     ),
     SHA256_EMAIL: "an e-mail address or a 64-character hex SHA-256 digest",
+    PLAINTEXT_IP: "a dotted IPv4 address such as '203.0.113.7' (LinkedIn supports IPv4 only)",
+    SHA256_IP: "a dotted IPv4 address or a 64-character hex SHA-256 digest",
+    GOOGLE_AID: "a UUID such as '38400000-8cf0-11bd-b23e-10b96e40000d' (not all zeros)",
+    HASHED_FIRST_NAME: "a name or a 64-character hex SHA-256 digest",
+    HASHED_LAST_NAME: "a name or a 64-character hex SHA-256 digest",
     COUNTRY_CODE: "an ISO 3166-1 alpha-2 code such as 'US'",
     CURRENCY_CODE: "an ISO 4217 code such as 'USD'",
     LEAD: "'urn:li:leadGenFormResponse:<id>'",
@@ -174,11 +185,15 @@ def row_checks(
     *,
     now_ms: int,
     has_default_conversion: bool,
+    moat_dropped: str | None = None,
+    api_version: str = "",
 ) -> list[Check]:
     """Cross-field checks: conversion fallback, time present and not in the future, money
     pairing, identifiers.
 
-    ``fields`` maps canonical names to input names for the present fields.
+    ``fields`` maps canonical names to input names for the present fields (without an
+    ``ORACLE_MOAT_ID`` column the version does not send: ``moat_dropped`` names it, so a
+    row left with no identifier says why).
     """
     checks: list[Check] = []
 
@@ -232,19 +247,34 @@ def row_checks(
             pl.lit(f"{AMOUNT}: required when {CURRENCY_CODE} is given"),
         )
     )
+    first = raw_present(FIRST_NAME) | raw_present(HASHED_FIRST_NAME)
+    last = raw_present(LAST_NAME) | raw_present(HASHED_LAST_NAME)
+    sent_ids = [f for f in ID_TYPES if f in fields]
     identified = pl.any_horizontal(
-        *(raw_present(f) for f in ID_TYPES),
+        *(raw_present(f) for f in sent_ids),
+        raw_present(LEAD),
         raw_present(EXTERNAL_IDS),
-        raw_present(FIRST_NAME) & raw_present(LAST_NAME),
+        first & last,
     )
-    checks.append(
-        Check(
-            "has_identifier",
-            ~identified,
-            pl.lit(
-                f"user: no identifier; give {', '.join(ID_TYPES)}, {EXTERNAL_IDS}, "
-                f"or both {FIRST_NAME} and {LAST_NAME}"
-            ),
+    moat_gone = moat_dropped is not None or (api_version[:6] >= MOAT_DROPPED_FROM)
+    offered = [f for f in ID_TYPES if f != ORACLE_MOAT_ID or not moat_gone]
+    message = pl.lit(
+        f"user: no identifier; give {', '.join(offered)}, {LEAD}, {EXTERNAL_IDS}, "
+        f"or both {FIRST_NAME} and {LAST_NAME}"
+    )
+    if moat_dropped is not None:
+        moat = pl.col(moat_dropped)
+        has_moat = nz.is_present(moat, schema[moat_dropped]).fill_null(False)
+        message = (
+            pl.when(has_moat)
+            .then(
+                pl.lit(
+                    f"user: no identifier LinkedIn-Version {api_version} accepts; "
+                    f"{ORACLE_MOAT_ID} is not sent (dropped from the schema in 202609); give "
+                    f"{', '.join(offered)}, {LEAD}, {EXTERNAL_IDS}, or both names"
+                )
+            )
+            .otherwise(message)
         )
-    )
+    checks.append(Check("has_identifier", ~identified, message))
     return checks

@@ -28,8 +28,11 @@ from linkedin_capi._constants import (
     EXTERNAL_IDS,
     FIRST_NAME,
     HAPPENED_AT,
+    HASHED_FIRST_NAME,
+    HASHED_LAST_NAME,
     ID_TYPES,
     LAST_NAME,
+    LEAD,
     ROW,
 )
 from linkedin_capi.errors import SchemaError
@@ -146,11 +149,15 @@ def require_columns(
             f"no {HAPPENED_AT!r} column (or every value in it is null); every event needs "
             f"its time (columns found: {_found(columns_found)})"
         )
-    identifiers = have & {*ID_TYPES, EXTERNAL_IDS}
-    if not identifiers and not {FIRST_NAME, LAST_NAME} <= have:
+    identifiers = have & {*ID_TYPES, LEAD, EXTERNAL_IDS}
+    names = bool(have & {FIRST_NAME, HASHED_FIRST_NAME}) and bool(
+        have & {LAST_NAME, HASHED_LAST_NAME}
+    )
+    if not identifiers and not names:
         raise SchemaError(
             "no identifier column: give at least one of "
-            f"{', '.join(ID_TYPES)}, {EXTERNAL_IDS}, or both {FIRST_NAME} and {LAST_NAME} "
+            f"{', '.join(ID_TYPES)}, {LEAD}, {EXTERNAL_IDS}, or both {FIRST_NAME} and "
+            f"{LAST_NAME} "
             f"(columns found: {_found(columns_found)})"
         )
     if CONVERSION not in have and not has_default_conversion:

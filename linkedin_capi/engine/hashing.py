@@ -20,10 +20,16 @@ import polars_hash  # noqa: F401  (registers the ``chash`` expression namespace)
 
 __all__ = [
     "EMAIL_PATTERN",
+    "IPV4_PATTERN",
     "SHA256_HEX_PATTERN",
+    "UUID_PATTERN",
+    "google_aid",
     "hash_normalized_email",
+    "hashed_name",
     "normalize_email",
+    "plaintext_ip",
     "sha256_email",
+    "sha256_ip",
 ]
 
 #: A lowercase 64-character hex digest (after normalization).
@@ -31,6 +37,89 @@ SHA256_HEX_PATTERN = r"^[0-9a-f]{64}$"
 #: Deliberately loose: one ``@``, a dot in the domain, no whitespace. LinkedIn never says
 #: why an address failed to match, so this only catches values that cannot be addresses.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
+
+
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+#: A dotted IPv4 address ("Currently, only IPv4 addresses are supported", audit E2).
+IPV4_PATTERN = rf"^{_OCTET}(?:\.{_OCTET}){{3}}$"
+#: A UUID in canonical 8-4-4-4-12 form (after lower-casing); all zeros is no device.
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+_ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+
+
+def plaintext_ip(expr: pl.Expr) -> pl.Expr:
+    """A trimmed dotted IPv4 address, else null.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> pl.select(plaintext_ip(pl.Series(["10.0.0.1 ", "256.1.1.1", "::1"]))).to_series().to_list()
+    ['10.0.0.1', None, None]
+    """
+    ip = expr.str.strip_chars()
+    return pl.when(ip.str.contains(IPV4_PATTERN)).then(ip)
+
+
+def sha256_ip(expr: pl.Expr) -> pl.Expr:
+    """A 64-hex digest passes (lower-cased); a dotted IPv4 address is hashed; else null.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> pl.select(sha256_ip(pl.lit("127.0.0.1")).str.slice(0, 12)).item()
+    '12ca17b49af2'
+    """
+    value = expr.str.strip_chars().str.to_lowercase()
+    return (
+        pl.when(value.str.contains(SHA256_HEX_PATTERN))
+        .then(value)
+        .when(value.str.contains(IPV4_PATTERN))
+        .then(_sha256(value))
+    )
+
+
+def google_aid(expr: pl.Expr) -> pl.Expr:
+    """A UUID in lower-case canonical form (not all zeros), else null.
+
+    Braces and a missing hyphenation (32 hex digits) are accepted and normalized.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> s = pl.Series(["{38400000-8CF0-11BD-B23E-10B96E40000D}", "0" * 32, "x"])
+    >>> pl.select(google_aid(s)).to_series().to_list()
+    ['38400000-8cf0-11bd-b23e-10b96e40000d', None, None]
+    """
+    raw = expr.str.strip_chars().str.strip_chars("{}").str.to_lowercase()
+    dashed = (
+        pl.when(raw.str.contains(r"^[0-9a-f]{32}$"))
+        .then(raw.str.replace(r"^(.{8})(.{4})(.{4})(.{4})(.{12})$", "$1-$2-$3-$4-$5"))
+        .otherwise(raw)
+    )
+    return pl.when(dashed.str.contains(UUID_PATTERN) & (dashed != _ZERO_UUID)).then(dashed)
+
+
+def hashed_name(expr: pl.Expr) -> pl.Expr:
+    """A 64-hex digest passes (lower-cased); other text is normalized as LinkedIn asks
+    (lower case, no spaces or punctuation) and hashed; nothing left → null.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> import hashlib
+    >>> got = pl.select(hashed_name(pl.lit(" Mary-Ann O'Neil "))).item()
+    >>> got == hashlib.sha256(b"maryannoneil").hexdigest()
+    True
+    """
+    value = expr.str.strip_chars()
+    lowered = value.str.to_lowercase()
+    cleaned = lowered.str.replace_all(r"[\s\p{P}\p{S}]+", "")
+    return (
+        pl.when(lowered.str.contains(SHA256_HEX_PATTERN))
+        .then(lowered)
+        .when(cleaned != "")
+        .then(_sha256(cleaned))
+    )
 
 
 def normalize_email(expr: pl.Expr) -> pl.Expr:

@@ -35,16 +35,19 @@ from linkedin_capi._constants import (
     EXTERNAL_IDS,
     FIRST_NAME,
     HAPPENED_AT,
+    HASHED_FIRST_NAME,
+    HASHED_LAST_NAME,
     ID_TYPES,
     LAST_NAME,
     LEAD,
     MAX_BATCH_SIZE,
+    MAX_RULES_PER_BATCH,
     ROW,
     TITLE,
 )
 from linkedin_capi.errors import ConfigError
 
-__all__ = ["Batch", "batch_bodies", "body", "event_expr", "event_json", "events"]
+__all__ = ["Batch", "batch_bodies", "body", "event_expr", "event_json", "events", "rule_groups"]
 
 _USER_ID = pl.Struct({"idType": pl.String, "idValue": pl.String})
 _INFO_EXTRAS = (COMPANY_NAME, TITLE, COUNTRY_CODE)
@@ -59,9 +62,17 @@ def _parts(columns: Sequence[str]) -> dict[str, pl.Expr]:
     for field in (EVENT_ID, *ID_TYPES, LEAD, EXTERNAL_IDS):
         if field in has:
             parts[field] = has[field]
-    if FIRST_NAME in has and LAST_NAME in has:
-        names = has[FIRST_NAME] & has[LAST_NAME]
+    firsts = [has[f] for f in (FIRST_NAME, HASHED_FIRST_NAME) if f in has]
+    lasts = [has[f] for f in (LAST_NAME, HASHED_LAST_NAME) if f in has]
+    if firsts and lasts:
+        # From 202609 each name may be plain or hashed (audit D10); a hashed one wins.
+        names = pl.any_horizontal(firsts) & pl.any_horizontal(lasts)
         parts["userInfo"] = names
+        for plain, hashed in ((FIRST_NAME, HASHED_FIRST_NAME), (LAST_NAME, HASHED_LAST_NAME)):
+            if hashed in has:
+                parts[hashed] = names & has[hashed]
+            if plain in has:
+                parts[plain] = names & has[plain] & ~has.get(hashed, pl.lit(False))
         for field in _INFO_EXTRAS:
             if field in has:
                 parts[field] = names & has[field]
@@ -82,7 +93,11 @@ def event_expr(present: Sequence[str]) -> pl.Expr:
         else pl.lit([], pl.List(_USER_ID)).alias("userIds")
     ]
     if "userInfo" in present:
-        info = [FIRST_NAME, LAST_NAME, *(f for f in _INFO_EXTRAS if f in present)]
+        info = [
+            *(f for f in (FIRST_NAME, HASHED_FIRST_NAME) if f in present),
+            *(f for f in (LAST_NAME, HASHED_LAST_NAME) if f in present),
+            *(f for f in _INFO_EXTRAS if f in present),
+        ]
         user.append(pl.struct(info).alias("userInfo"))
     user.extend(pl.col(f) for f in (LEAD, EXTERNAL_IDS) if f in present)
     event = [pl.col(CONVERSION), pl.col(HAPPENED_AT)]
@@ -220,6 +235,38 @@ def batch_bodies(valid: pl.DataFrame, batch_size: int = MAX_BATCH_SIZE) -> Itera
 
 
 _BATCH = "__capi_batch"
+
+
+def rule_groups(
+    valid: pl.DataFrame, max_rules: int = MAX_RULES_PER_BATCH
+) -> Iterator[pl.DataFrame]:
+    """``valid`` split so that no part names more than ``max_rules`` distinct rules.
+
+    LinkedIn limits a batch to 100 distinct conversion rules (audit C5). A frame within the
+    limit is yielded whole (row order kept); otherwise rules are numbered in order of first
+    appearance and every ``max_rules`` of them form one part (each part keeps row order).
+    The loop runs once per part, never per row.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> df = pl.DataFrame({"_row": range(5), "conversion": ["a", "b", "c", "a", "d"]})
+    >>> [p["_row"].to_list() for p in rule_groups(df, max_rules=2)]
+    [[0, 1, 3], [2, 4]]
+    """
+    if CONVERSION not in valid.columns or valid.get_column(CONVERSION).n_unique() <= max_rules:
+        yield valid
+        return
+    first_seen = pl.col(_GROUP).min().over(CONVERSION)
+    group = (first_seen.rank("dense") - 1) // max_rules
+    keyed = valid.with_columns(pl.int_range(pl.len()).alias(_GROUP)).with_columns(
+        group.alias(_GROUP)
+    )
+    for (_,), part in keyed.group_by(_GROUP, maintain_order=True):
+        yield part.drop(_GROUP)
+
+
+_GROUP = "__capi_rule_group"
 
 
 def _uniform_bodies(keyed: pl.DataFrame, names: list[str]) -> dict[int, bytes]:

@@ -12,6 +12,8 @@ from linkedin_capi._constants import (
     EXTERNAL_IDS,
     FIRST_NAME,
     HAPPENED_AT,
+    HASHED_FIRST_NAME,
+    HASHED_LAST_NAME,
     ID_TYPES,
     LAST_NAME,
     LEAD,
@@ -33,6 +35,7 @@ _FUTURE = f"{HAPPENED_AT}: in the future"
 IDENTIFIERS: dict[str, tuple[str, ...]] = {
     **{id_type: (id_type,) for id_type in ID_TYPES},
     f"{FIRST_NAME} + {LAST_NAME}": (FIRST_NAME, LAST_NAME),
+    f"{HASHED_FIRST_NAME} + {HASHED_LAST_NAME}": (HASHED_FIRST_NAME, HASHED_LAST_NAME),
     LEAD: (LEAD,),
     EXTERNAL_IDS: (EXTERNAL_IDS,),
 }

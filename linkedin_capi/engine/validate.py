@@ -42,23 +42,32 @@ from linkedin_capi._constants import (
     EVENT_ID,
     EXTERNAL_IDS,
     FIRST_NAME,
+    GOOGLE_AID,
     HAPPENED_AT,
+    HASHED_FIRST_NAME,
+    HASHED_LAST_NAME,
+    HASHED_NAMES_FROM,
     LAST_NAME,
     LEAD,
     LI_FAT_ID,
+    MOAT_DROPPED_FROM,
     ORACLE_MOAT_ID,
+    PLAINTEXT_IP,
     ROW,
     RULE_URN_PREFIX,
     SHA256_EMAIL,
+    SHA256_IP,
     TITLE,
     WINDOW_DAYS,
+    default_version,
 )
 from linkedin_capi.engine import checks as ck
+from linkedin_capi.engine import hashing as hs
 from linkedin_capi.engine import normalize as nz
 from linkedin_capi.engine.columns import conform_columns, require_columns
 from linkedin_capi.engine.hashing import hash_normalized_email, normalize_email, sha256_email
 from linkedin_capi.engine.report import ValidationReport
-from linkedin_capi.errors import ConfigError
+from linkedin_capi.errors import ConfigError, SchemaError
 
 __all__ = ["Plan", "make_plan", "rule_urn_of", "validate", "validate_chunk"]
 
@@ -83,9 +92,14 @@ _NORMALIZERS = {
     SHA256_EMAIL: lambda e, d: sha256_email(nz.text(e, d)),
     LI_FAT_ID: nz.text,
     ACXIOM_ID: nz.text,
+    PLAINTEXT_IP: lambda e, d: hs.plaintext_ip(nz.text(e, d)),
+    SHA256_IP: lambda e, d: hs.sha256_ip(nz.text(e, d)),
+    GOOGLE_AID: lambda e, d: hs.google_aid(nz.text(e, d)),
     ORACLE_MOAT_ID: nz.text,
     FIRST_NAME: nz.text,
     LAST_NAME: nz.text,
+    HASHED_FIRST_NAME: lambda e, d: hs.hashed_name(nz.text(e, d)),
+    HASHED_LAST_NAME: lambda e, d: hs.hashed_name(nz.text(e, d)),
     COMPANY_NAME: nz.text,
     TITLE: nz.text,
     COUNTRY_CODE: nz.country_code,
@@ -141,6 +155,8 @@ def validate(
     conversion: Any = None,
     *,
     now: dt.datetime | None = None,
+    api_version: str | int | None = None,
+    hash_names: bool = False,
 ) -> ValidationReport:
     """Check a frame of conversion events against LinkedIn's rules.
 
@@ -155,6 +171,13 @@ def validate(
     now
         The reference time for the 90-day window and the future check (default: now, UTC;
         naive means UTC). One value serves every row.
+    api_version
+        The ``LinkedIn-Version`` the events will be sent with; it decides which rules
+        apply (``ORACLE_MOAT_ID`` is not sent from 202609, hashed names need 202609).
+        Default: the SDK's default version (``export`` passes the connection's).
+    hash_names
+        Send ``firstName``/``lastName`` as ``hashedFirstName``/``hashedLastName``
+        (normalized and SHA-256 hashed here). Needs ``api_version`` 202609 or newer.
 
     Returns
     -------
@@ -168,12 +191,15 @@ def validate(
         No ``conversionHappenedAt`` column, no identifier column, no conversion at all,
         or two columns with the same name in different case.
     ConfigError
-        ``conversion=`` or ``now=`` has the wrong form.
+        ``conversion=`` or ``now=`` has the wrong form; ``hash_names=True`` under a
+        version older than 202609 (hashed-name *columns* there are a ``SchemaError``).
     """
     df = data.collect() if isinstance(data, pl.LazyFrame) else data
     if not isinstance(df, pl.DataFrame):
         raise ConfigError(f"validate() expects a Polars DataFrame or LazyFrame, got {type(df)}")
-    plan = make_plan(df.schema, conversion, now=now, nulls=df)
+    plan = make_plan(
+        df.schema, conversion, now=now, nulls=df, api_version=api_version, hash_names=hash_names
+    )
     return validate_chunk(df, plan=plan, row_offset=0)
 
 
@@ -192,6 +218,9 @@ class Plan:
     fields: dict[str, str]
     default_urn: str | None
     now_ms: int
+    api_version: str = ""
+    #: Input name of an ORACLE_MOAT_ID column that this version does not send.
+    moat_dropped: str | None = None
 
 
 def make_plan(
@@ -200,6 +229,8 @@ def make_plan(
     *,
     now: dt.datetime | None,
     nulls: pl.DataFrame | None = None,
+    api_version: str | int | None = None,
+    hash_names: bool = False,
 ) -> Plan:
     """Decide the dataset-level rules from ``schema``.
 
@@ -211,17 +242,66 @@ def make_plan(
     ------
     SchemaError
         Required columns are missing (see :func:`validate`).
+    ConfigError
+        Hashed names asked for under a version older than 202609.
     """
     default_urn = rule_urn_of(conversion)
     now_ms = _now_ms(now)
+    version = _version_of(api_version, dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC).date())
     schema = dict(schema)
     conformed = conform_columns(schema)
     if nulls is not None:
         fields = _non_null_fields(nulls, conformed.fields)
     else:
         fields = {f: n for f, n in conformed.fields.items() if schema[n] != pl.Null}
+    all_fields = dict(conformed.fields)
+    if hash_names:
+        for plain, hashed in ((FIRST_NAME, HASHED_FIRST_NAME), (LAST_NAME, HASHED_LAST_NAME)):
+            if plain in all_fields and hashed in all_fields:
+                raise ConfigError(
+                    f"hash_names=True would turn {all_fields[plain]!r} into {hashed}, but "
+                    f"column {all_fields[hashed]!r} already is {hashed}; keep one"
+                )
+            for mapping in (all_fields, fields):
+                if plain in mapping:
+                    mapping[hashed] = mapping.pop(plain)
+    hashed_cols = [f for f in (HASHED_FIRST_NAME, HASHED_LAST_NAME) if f in all_fields]
+    if version[:6] < HASHED_NAMES_FROM and (hash_names or hashed_cols):
+        why = (
+            f"hashed names are accepted by LinkedIn from LinkedIn-Version {HASHED_NAMES_FROM}, "
+            f"but this run uses {version}; pass api_version={HASHED_NAMES_FROM!r} (or newer)"
+        )
+        if hash_names:
+            raise ConfigError(f"hash_names=True: {why}, or send plain {FIRST_NAME}/{LAST_NAME}")
+        raise SchemaError(
+            f"column(s) {[all_fields[c] for c in hashed_cols]}: {why}, or send plain "
+            f"{FIRST_NAME}/{LAST_NAME} columns instead (columns found: {list(schema)})"
+        )
     require_columns(fields, list(schema), has_default_conversion=default_urn is not None)
-    return Plan(schema, conformed.ignored, dict(conformed.fields), fields, default_urn, now_ms)
+    moat_dropped = None
+    if ORACLE_MOAT_ID in fields and version[:6] >= MOAT_DROPPED_FROM:
+        moat_dropped = fields.pop(ORACLE_MOAT_ID)
+    return Plan(
+        schema,
+        conformed.ignored,
+        all_fields,
+        fields,
+        default_urn,
+        now_ms,
+        api_version=version,
+        moat_dropped=moat_dropped,
+    )
+
+
+def _version_of(api_version: str | int | None, today: dt.date) -> str:
+    """The version validation applies: the given one (checked) or the SDK's default on
+    ``today`` (the date of ``now=``)."""
+    if api_version is None:
+        return default_version(today)
+    text = str(api_version).strip()
+    if len(text) < 6 or not text[:6].isdigit():
+        raise ConfigError(f"api_version must look like YYYYMM, got {text!r}")
+    return text
 
 
 def validate_chunk(df: pl.DataFrame, *, plan: Plan, row_offset: int) -> ValidationReport:
@@ -254,7 +334,14 @@ def validate_chunk(df: pl.DataFrame, *, plan: Plan, row_offset: int) -> Validati
             fallback = pl.when(present).then(ck.norm(CONVERSION)).otherwise(fallback)
         second_stage[f"__capi_n_{CONVERSION}"] = fallback
     checks.extend(
-        ck.row_checks(fields, schema, now_ms=now_ms, has_default_conversion=default_urn is not None)
+        ck.row_checks(
+            fields,
+            schema,
+            now_ms=now_ms,
+            has_default_conversion=default_urn is not None,
+            moat_dropped=plan.moat_dropped,
+            api_version=plan.api_version,
+        )
     )
     window_start = now_ms - WINDOW_DAYS * 86_400_000
     # Flags first, messages later: messages are built only for the rows that fail.
@@ -307,9 +394,29 @@ def validate_chunk(df: pl.DataFrame, *, plan: Plan, row_offset: int) -> Validati
         invalid=invalid,
         skipped=skipped,
         ignored_columns=plan.ignored,
-        warnings=_warnings(valid, schema, plan.all_fields, fields),
+        warnings=_warnings(
+            valid,
+            schema,
+            plan.all_fields,
+            fields if plan.moat_dropped is None else {**fields, ORACLE_MOAT_ID: plan.moat_dropped},
+        )
+        + _moat_warning(df, plan),
         now=dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC),
     )
+
+
+def _moat_warning(df: pl.DataFrame, plan: Plan) -> list[str]:
+    """One line with the count of ORACLE_MOAT_ID values this version does not send."""
+    if plan.moat_dropped is None:
+        return []
+    count = df.get_column(plan.moat_dropped).is_not_null().sum()
+    if not count:
+        return []
+    return [
+        f"{count} rows: {ORACLE_MOAT_ID} not sent; LinkedIn-Version {plan.api_version}'s "
+        f"schema has no {ORACLE_MOAT_ID} (dropped from {MOAT_DROPPED_FROM}); rows with no "
+        "other identifier are invalid"
+    ]
 
 
 def _non_null_fields(df: pl.DataFrame, fields: dict[str, str]) -> dict[str, str]:
@@ -338,7 +445,8 @@ def _warnings(
     def has(field: str) -> pl.Expr:
         return pl.col(field).is_not_null() if field in valid.columns else pl.lit(False)
 
-    first, last = has(FIRST_NAME), has(LAST_NAME)
+    first = has(FIRST_NAME) | has(HASHED_FIRST_NAME)
+    last = has(LAST_NAME) | has(HASHED_LAST_NAME)
     extras = pl.any_horizontal(has(COMPANY_NAME), has(TITLE), has(COUNTRY_CODE))
     counts = valid.select(
         only_first=(first & ~last).sum(),

@@ -43,15 +43,37 @@ def _choice(what: str, value: object, choices: Iterable[str]) -> str:
     raise ConfigError(f"{what}: expected one of {', '.join(allowed)}; got {value!r}")
 
 
-def check_conversion_type(value: object, *, what: str = "conversion type") -> str:
+def check_conversion_type(
+    value: object, *, what: str = "conversion type", api_version: str | None = None
+) -> str:
     """Return the canonical conversion type (``add_to_cart`` → ``ADD_TO_CART``).
+
+    With ``api_version``, the qualified-lead types (``MARKETING_QUALIFIED_LEAD``,
+    ``SALES_QUALIFIED_LEAD``) are refused before 202608, where LinkedIn refuses them for
+    new rules (audit F4).
 
     Examples
     --------
     >>> check_conversion_type("add to cart")
     'ADD_TO_CART'
+    >>> check_conversion_type("sales_qualified_lead", api_version="202607")
+    Traceback (most recent call last):
+    ...
+    linkedin_capi.errors.ConfigError: conversion type SALES_QUALIFIED_LEAD: ...
     """
-    return _choice(what, value, C.CONVERSION_TYPES)
+    kind = _choice(what, value, C.CONVERSION_TYPES)
+    if (
+        api_version is not None
+        and kind in C.QUALIFIED_LEAD_TYPES
+        and api_version[:6] < C.QUALIFIED_LEAD_TYPES_FROM
+    ):
+        raise ConfigError(
+            f"{what} {kind}: LinkedIn accepts it for rules from LinkedIn-Version "
+            f"{C.QUALIFIED_LEAD_TYPES_FROM} only, and this connection uses {api_version}; "
+            f"connect with api_version={C.QUALIFIED_LEAD_TYPES_FROM!r} (or newer), or use "
+            "QUALIFIED_LEAD or LEAD"
+        )
+    return kind
 
 
 def check_attribution_type(value: object, *, what: str = "attribution type") -> str:

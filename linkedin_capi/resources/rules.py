@@ -14,8 +14,10 @@ Examples
 
 from __future__ import annotations
 
+import builtins
 import logging
 import warnings
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import (
@@ -30,6 +32,7 @@ from linkedin_capi._render import as_html, as_text
 from linkedin_capi.client.restli import Requester, encode, iter_elements, json_body, query
 from linkedin_capi.errors import ConfigError
 from linkedin_capi.resources.accounts import account_urn, resolve_account_id
+from linkedin_capi.resources.campaigns import associate as _associate
 from linkedin_capi.resources.rule_settings import (
     RuleSettings,
     check_attribution_type,
@@ -85,6 +88,7 @@ class ConversionRule(BaseModel):
     view_through_window: int | None = Field(default=None, alias="viewThroughAttributionWindowSize")
     value_type: str | None = Field(default=None, alias="valueType")
     campaigns: list[str] = Field(default_factory=list)
+    ownership_type: str | None = Field(default=None, alias="ownershipType", repr=False)
     created: int | None = None
     last_modified: int | None = Field(default=None, alias="lastModified")
 
@@ -93,6 +97,12 @@ class ConversionRule(BaseModel):
     def urn(self) -> str:
         """The URN events use: ``urn:lla:llaPartnerConversion:<id>``."""
         return f"{C.RULE_URN_PREFIX}{self.id}"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def shared(self) -> bool:
+        """True for a rule another ad account owns and shares with this one (audit F8)."""
+        return self.ownership_type == "SHARED"
 
     @property
     def streamable(self) -> bool:
@@ -242,6 +252,10 @@ class ConversionRules:
         if isinstance(page_size, bool) or not isinstance(page_size, int) or page_size < 1:
             raise ConfigError(f"page_size: expected a positive integer; got {page_size!r}")
         finder = "q=account&" + self._account_param()
+        if str(getattr(self._conn, "api_version", ""))[:6] >= C.OWNERSHIP_TYPES_FROM:
+            # LinkedIn lists only OWNED rules unless asked (audit F8): ask for shared too,
+            # so find() and ensure() see rules shared within the Business Manager.
+            finder += "&conversionOwnershipTypes=List(OWNED,SHARED)"
         rules = [
             ConversionRule.model_validate(e)
             for e in iter_elements(self._conn, "/conversions", finder, page_size=page_size)
@@ -265,13 +279,14 @@ class ConversionRules:
     def find(self, name: str) -> ConversionRule | None:
         """The rule named exactly ``name`` (every page is searched), or ``None``.
 
+        Rules shared with the account by another one (``rule.shared``) are included.
         When several rules share the name, a Conversions API rule is preferred, then an
-        enabled one, then the lowest id; a warning is logged.
+        enabled one, then an owned one, then the lowest id; a warning is logged.
         """
         matches = [r for r in self.list() if r.name == name]
         if not matches:
             return None
-        matches.sort(key=lambda r: (not r.streamable, not r.enabled, r.id))
+        matches.sort(key=lambda r: (not r.streamable, not r.enabled, r.shared, r.id))
         if len(matches) > 1:
             log.warning(
                 "%d conversion rules are named %r (ids %s); using %d",
@@ -313,7 +328,28 @@ class ConversionRules:
         )
         return self._create(_check_name(name), settings)
 
+    def associate(
+        self, rule: ConversionRule | int | str, campaigns: Iterable[Any]
+    ) -> builtins.list[int]:
+        """Link ``campaigns`` (models, ids or URNs) to ``rule`` via ``campaignConversions``.
+
+        Only linked campaigns attribute the rule's conversions in reporting. Returns the
+        campaign ids linked (one ``PUT`` each; linking twice is harmless).
+        """
+        return _associate(self._conn, rule_id(rule), campaigns, link=True)
+
+    def disassociate(
+        self, rule: ConversionRule | int | str, campaigns: Iterable[Any]
+    ) -> builtins.list[int]:
+        """Unlink ``campaigns`` from ``rule`` (one ``DELETE`` each); the campaign ids."""
+        return _associate(self._conn, rule_id(rule), campaigns, link=False)
+
+    def _version(self) -> str | None:
+        version = getattr(self._conn, "api_version", None)
+        return str(version) if version is not None else None
+
     def _create(self, name: str, settings: RuleSettings) -> ConversionRule:
+        check_conversion_type(settings.type, api_version=self._version())
         body = {
             "name": name,
             "account": self.account_urn,
@@ -377,6 +413,11 @@ class ConversionRules:
         )
         if on_drift == "error":
             raise ConfigError(message + "; call conn.rules.update(...) or change the settings")
+        if on_drift == "update" and rule.shared:
+            raise ConfigError(
+                message + f"; it is shared by {rule.account or 'another ad account'}, so only "
+                "its owner can change it (on_drift='warn' uses it as it is)"
+            )
         if on_drift == "update":
             changes: dict[str, Any] = {k: want for k, (_, want) in diff.items()}
             return self.update(rule, **changes)
@@ -413,7 +454,7 @@ class ConversionRules:
         # Check only what is asked: a live rule may carry a type newer than our list.
         asked: dict[str, Any] = {}
         if type is not None:
-            asked["type"] = check_conversion_type(type)
+            asked["type"] = check_conversion_type(type, api_version=self._version())
         new_type = asked.get("type", current.type)
         if post_click_window is not None:
             asked["post_click_window"] = check_window(

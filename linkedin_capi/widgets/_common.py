@@ -44,7 +44,7 @@ def post_click_options(conversion_type: str | None) -> list[tuple[str, int]]:
     Examples
     --------
     >>> [d for _, d in post_click_options("PURCHASE")], [d for _, d in post_click_options("SAVE")]
-    ([1, 7, 30, 90, 365], [1, 7, 30, 90])
+    ([1, 7, 30, 90, 180, 365], [1, 7, 30, 90, 180])
     """
     days = list(C.POST_CLICK_WINDOWS)
     if conversion_type in C.LONG_WINDOW_TYPES:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import struct
 import threading
@@ -46,6 +47,22 @@ class Seen:
         return dict(parse_qsl(self.body.decode()))
 
 
+_RULE_GET = re.compile(r"^/rest/conversions/(\d+)(?:\?|$)")
+
+
+def enabled_rule(rule_id: int, **changes: Any) -> dict[str, Any]:
+    """A rule as ``GET /rest/conversions/<id>`` returns it: enabled, CAPI, of account 1."""
+    return {
+        "id": rule_id,
+        "name": f"rule {rule_id}",
+        "account": "urn:li:sponsoredAccount:1",
+        "conversionMethod": "CONVERSIONS_API",
+        "enabled": True,
+        "type": "LEAD",
+        **changes,
+    }
+
+
 def batch_ok(seen: Seen) -> Reply:
     """LinkedIn's answer to an accepted BATCH_CREATE: one 201 per element."""
     n = len(seen.json()["elements"])
@@ -64,6 +81,11 @@ class FakeLinkedIn:
         self.api: Callable[[Seen], Reply] = batch_ok
         self.hang_seconds = hang_seconds
         self.issued = 0
+        #: Rules served to the export's rule check (``GET /rest/conversions/<id>``), by id;
+        #: a missing id is an enabled Conversions API rule of account 1. Those requests are
+        #: kept in ``rule_requests``, not ``seen`` (they are not part of a script).
+        self.rules: dict[int, Reply] = {}
+        self.rule_requests: list[Seen] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -130,6 +152,11 @@ class FakeLinkedIn:
                     if self.token_replies
                     else self._token_default(seen)
                 )
+            rule = _RULE_GET.match(seen.path) if seen.method == "GET" else None
+            if rule is not None:
+                self.rule_requests.append(seen)
+                rid = int(rule.group(1))
+                return self.rules.get(rid) or Reply(200, enabled_rule(rid))
             self.seen.append(seen)
             reply = self.replies.popleft() if self.replies else None
         if reply is None:
@@ -227,6 +254,7 @@ def make_conn(fake: FakeLinkedIn, clock: FakeClock, **kwargs: Any) -> Any:
         "client_secret": "client-secret-value",
         "refresh_token": "RT-initial-secret",
         "api_version": "202607",
+        "ad_account_id": 1,
         "base_url": fake.base_url,
         "token_url": fake.token_url,
         "sleep": clock.sleep,

@@ -420,10 +420,10 @@ def test_version_warnings() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         conn = Connection(client_id="a", client_secret="s", refresh_token="r", clock=lambda: sunset)
-        assert conn.api_version == "202607"
+        assert conn.api_version == "202608"  # out a month on 2026-09-01
         late = dt.datetime(2027, 7, 1, tzinfo=dt.UTC).timestamp()  # 202607 sunsets in 14 days
         conn = Connection(client_id="a", client_secret="s", refresh_token="r", clock=lambda: late)
-        assert conn.api_version == "202608"
+        assert conn.api_version == "202609"
         assert (
             Connection(
                 client_id="a", client_secret="s", refresh_token="r", api_version="203001"

@@ -79,11 +79,10 @@ def test_name_mode_refuses_a_non_capi_rule(conn: Any, state: State) -> None:
         resolve_rule(conn, cfg(conversion_rule="Tag"))
 
 
-def test_name_mode_warns_about_a_disabled_rule(conn: Any, state: State) -> None:
+def test_name_mode_refuses_a_disabled_rule_with_the_fix(conn: Any, state: State) -> None:
     state.add_rule("Off", enabled=False)
-    with pytest.warns(UserWarning, match="is disabled"):
-        rule = resolve_rule(conn, cfg(conversion_rule="Off"))
-    assert isinstance(rule, ConversionRule) and not rule.enabled
+    with pytest.raises(ConfigError, match=r"is disabled.*conn\.rules\.update\(\d+, enabled=True\)"):
+        resolve_rule(conn, cfg(conversion_rule="Off"))
 
 
 def test_create_mode_creates_once_across_scheduled_runs(server: RulesServer, state: State) -> None:

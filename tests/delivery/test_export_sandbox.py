@@ -121,11 +121,11 @@ def test_revoked_tokens_stop_with_reauthorize(sb: Sandbox) -> None:
     assert info.value.result.failed == 4
 
 
-def test_unknown_rule_is_permission_denied(sb: Sandbox) -> None:
-    with pytest.raises(errors.PermissionDeniedError, match="role") as info:
+def test_unknown_rule_is_refused_before_any_event(sb: Sandbox) -> None:
+    with pytest.raises(errors.ConfigError, match=r"999999999.*was not found in ad account") as info:
         capi.export(frame(2), conn(sb, []), 999_999_999, now=NOW)
-    assert info.value.status == 403 and info.value.request_id
     assert info.value.result.failed == 2
+    assert not [r for r in sb.requests if "conversionEvents" in r.path]
 
 
 def test_sunset_version_is_version_error(sb: Sandbox) -> None:

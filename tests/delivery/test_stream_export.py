@@ -301,11 +301,13 @@ def test_eager_export_honours_the_daily_budget(sb: Sandbox) -> None:
 def test_persistent_429_stops_without_hammering(sb: Sandbox, tmp_path: Path) -> None:
     journal = tmp_path / "j.db"
     df = frame(100)
-    sb.set_quota(3)  # LinkedIn's day runs out after three calls
     sleeps: list[float] = []
+    first_conn = conn(sb, sleeps)
+    first_conn.check_rules([sb.rule_id])  # the rule check's GET, before the quota is set
+    sb.set_quota(3)  # LinkedIn's day runs out after three calls
     first = export(
         df.lazy(),
-        conn(sb, sleeps),
+        first_conn,
         sb.rule_id,
         now=NOW,
         batch_size=10,

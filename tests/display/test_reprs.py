@@ -146,7 +146,7 @@ def test_views_registered_by_name_name_real_classes() -> None:
     from linkedin_capi.display._registry import _VIEWS
 
     named = [cls for cls, _html, _text in _VIEWS if isinstance(cls, str)]
-    assert len(named) == 5
+    assert len(named) == 6  # rules, rule lists, accounts, account lists, connection, campaigns
     for dotted in named:
         module, _, qualname = dotted.rpartition(".")
         assert isinstance(getattr(importlib.import_module(module), qualname), type), dotted

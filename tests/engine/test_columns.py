@@ -174,7 +174,10 @@ def test_dataset_level_schema_errors_list_the_columns_found(
         {"SHA256_EMAIL": ["u@x.io"]},
         {"LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID": ["df5gf5-gh6t7-ph4j7h-fgf6n1"]},
         {"ACXIOM_ID": ["a"]},
-        {"ORACLE_MOAT_ID": ["m"]},
+        {"PLAINTEXT_IP_ADDRESS": ["203.0.113.7"]},
+        {"SHA256_IP_ADDRESS": ["203.0.113.7"]},
+        {"GOOGLE_AID": ["38400000-8cf0-11bd-b23e-10b96e40000d"]},
+        {"lead": ["urn:li:leadGenFormResponse:1"]},
         {"externalIds": ["user_id_123"]},
         {"firstName": ["Mike"], "lastName": ["Smith"]},
     ],
@@ -182,6 +185,15 @@ def test_dataset_level_schema_errors_list_the_columns_found(
 def test_each_identifier_kind_satisfies_the_dataset_rule(identifier: dict[str, list[str]]) -> None:
     report = run({"conversionHappenedAt": [T], **identifier})
     assert report.counts["valid"] == 1
+
+
+def test_moat_alone_satisfies_the_dataset_rule_only_before_202609() -> None:
+    frame = pl.DataFrame({"conversionHappenedAt": [T], "ORACLE_MOAT_ID": ["m"]})
+    old = capi.validate(frame, conversion=1, now=NOW, api_version="202608")
+    assert old.counts["valid"] == 1
+    new = capi.validate(frame, conversion=1, now=NOW, api_version="202609")
+    assert new.counts["invalid"] == 1
+    assert "ORACLE_MOAT_ID is not sent" in new.invalid["errors"].item()[0]
 
 
 def test_require_columns_checks_time_first_then_identifier_then_conversion() -> None:

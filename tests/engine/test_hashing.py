@@ -83,7 +83,8 @@ def test_empty_strings_are_null_and_never_hashed(value: str | None) -> None:
     assert errors_by_row(report) == {
         0: [
             "user: no identifier; give SHA256_EMAIL, LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID, "
-            "ACXIOM_ID, ORACLE_MOAT_ID, externalIds, or both firstName and lastName"
+            "ACXIOM_ID, PLAINTEXT_IP_ADDRESS, SHA256_IP_ADDRESS, GOOGLE_AID, ORACLE_MOAT_ID, "
+            "lead, externalIds, or both firstName and lastName"
         ]
     }
     assert sha("") not in str(report.valid.to_dicts())

@@ -180,7 +180,8 @@ def test_every_problem_of_a_row_is_reported() -> None:
     assert errors[3] == [
         "amount: must not be negative, got '-1'",
         "user: no identifier; give SHA256_EMAIL, LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID, "
-        "ACXIOM_ID, ORACLE_MOAT_ID, externalIds, or both firstName and lastName",
+        "ACXIOM_ID, PLAINTEXT_IP_ADDRESS, SHA256_IP_ADDRESS, GOOGLE_AID, ORACLE_MOAT_ID, "
+        "lead, externalIds, or both firstName and lastName",
     ]
     assert errors[4][0].startswith("conversionHappenedAt: in the future (2099-01-01T00:00:00.000Z")
     assert errors[5] == ["currencyCode: expected an ISO 4217 code such as 'USD', got 'XXX1'"]

@@ -49,7 +49,9 @@ def test_list_pages_on_what_came_back_until_an_empty_page(conn: Any, state: Stat
     pages = state.requests_to("GET", "/conversions")
     # 3 rows per page although 100 were asked for; total is -1, so page until empty.
     assert [p.raw_query for p in pages] == [
-        f"q=account&account={ENC_ACCOUNT}&start={s}&count=100" for s in (0, 3, 6, 8)
+        f"q=account&account={ENC_ACCOUNT}&conversionOwnershipTypes=List(OWNED,SHARED)"
+        f"&start={s}&count=100"
+        for s in (0, 3, 6, 8)
     ]
     assert all(p.headers["x-restli-protocol-version"] == "2.0.0" for p in pages)
     assert all(p.headers["authorization"] == "Bearer loopback-token" for p in pages)

@@ -82,9 +82,9 @@ def test_conversion_types_have_readable_labels(conn: Any) -> None:
 def test_post_click_windows_follow_the_type(conn: Any) -> None:
     creator = RuleCreator(conn)
     creator.type.value = "PURCHASE"
-    assert [d for _, d in creator.post_click.options] == [1, 7, 30, 90, 365]
+    assert [d for _, d in creator.post_click.options] == [1, 7, 30, 90, 180, 365]
     creator.type.value = "SAVE"
-    assert [d for _, d in creator.post_click.options] == [1, 7, 30, 90]
+    assert [d for _, d in creator.post_click.options] == [1, 7, 30, 90, 180]
 
 
 def test_365_days_with_a_type_that_does_not_allow_it(conn: Any) -> None:

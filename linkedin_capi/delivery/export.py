@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -73,6 +74,7 @@ def export(
     rate_limit: RateLimit | None = RateLimit(),  # noqa: B008 - frozen, safe to share
     chunk_size: int = STREAM_CHUNK_ROWS,
     resend_unknown: bool = True,
+    mapping: Mapping[str, str] | None = None,
 ) -> ExportResult:
     """Validate ``data`` and upload its valid rows to LinkedIn; one outcome per input row.
 
@@ -115,6 +117,9 @@ def export(
     resend_unknown : bool
         With a journal: re-send events whose batch got no answer in an earlier run (same
         ``eventId``; LinkedIn may deduplicate) rather than leave them ``failed``.
+    mapping : dict, optional
+        ``{input column: field}`` for columns whose names are not LinkedIn's (see
+        :func:`linkedin_capi.engine.validate.validate`).
 
     Streaming: a LazyFrame (or any use of ``journal``/``derive_event_ids``/
     ``max_in_flight``) is validated and sent ``chunk_size`` rows at a time; memory is
@@ -183,8 +188,9 @@ def export(
             max_in_flight=max_in_flight or MAX_IN_FLIGHT,
             rate_limit=rate_limit,
             resend_unknown=resend_unknown,
+            mapping=mapping,
         )
-    report = validate(data, conversion, now=now)
+    report = validate(data, conversion, now=now, mapping=mapping)
     if not skip_invalid_records and report.invalid.height:
         # Name the fields only: the validator's messages quote values (maybe raw e-mails).
         fields = report.invalid.get_column("errors").explode().str.extract(r"^([^:]+):").unique()

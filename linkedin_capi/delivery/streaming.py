@@ -26,7 +26,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -302,9 +302,10 @@ def stream_export(
     max_in_flight: int,
     rate_limit: RateLimit | None,
     resend_unknown: bool,
+    mapping: Mapping[str, str] | None = None,
 ) -> ExportResult:
     """See :func:`linkedin_capi.delivery.export.export` (this is its streaming path)."""
-    plan = _plan(lf.collect_schema(), conversion, now=now)
+    plan = _plan(lf.collect_schema(), conversion, now=now, mapping=mapping)
     if journal is not None and EVENT_ID not in plan.fields and not derive_event_ids:
         raise ConfigError(
             "journal= keys every event by its eventId, and this frame has no eventId column; "

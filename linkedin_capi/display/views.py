@@ -88,12 +88,17 @@ def report_html(report: ValidationReport) -> str:
     by_field = ""
     if c["invalid"]:
         rows = [
-            (field, str(n), meter(n / c["invalid"], COLORS["invalid"], 80))
-            for field, n in report.error_counts().iter_rows()
+            (
+                rule,
+                str(n),
+                meter(n / c["invalid"], COLORS["invalid"], 80),
+                ", ".join(f"<code>{esc(v)}</code>" for v in sample),
+            )
+            for _field, rule, n, sample in report.error_counts().iter_rows()
         ]
         by_field = section(
-            "Invalid rows by field",
-            table(["field", "rows", "of invalid"], rows, right=[1], raw=[2]),
+            "Invalid rows by rule",
+            table(["rule", "rows", "of invalid", "sample values"], rows, right=[1], raw=[2, 3]),
         )
     coverage = ""
     if c["valid"]:
@@ -122,7 +127,8 @@ def report_html(report: ValidationReport) -> str:
     body += (
         f"<div style='margin-top:6px;color:{COLORS['muted']};font-size:11px'>"
         "every row: <code>.valid</code>, <code>.invalid</code> (with <code>errors</code>), "
-        "<code>.skipped</code> — keyed by <code>_row</code>; charts: <code>.plot()</code>"
+        "<code>.skipped</code> — keyed by <code>_row</code>; one row per problem: "
+        "<code>.failures</code>; charts: <code>.plot()</code>"
         "</div>"
     )
     when = report.now.strftime("%Y-%m-%d %H:%M UTC")

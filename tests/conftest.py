@@ -59,3 +59,17 @@ def recording(
             f"{cassette.name}: {len(vcr.data) - vcr.play_count} recorded interaction(s) "
             "were not replayed"
         )
+
+
+@pytest.fixture(autouse=True)
+def _no_user_credentials(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No test reads the developer's stored tokens or a ``.env`` they keep in the repo.
+
+    ``Connection.from_env()`` and the CLI look for the token file ``linkedin-capi auth
+    login`` wrote in the user config directory; point that at an empty directory.
+    """
+    home = tmp_path_factory.mktemp("user-dirs")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))

@@ -11,7 +11,7 @@ The commands only call :mod:`linkedin_capi.resources.rules`,
 from __future__ import annotations
 
 import json
-import os
+import re
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from linkedin_capi import _constants as C
+from linkedin_capi.client.session import environment
 from linkedin_capi.config import ExportConfig
 from linkedin_capi.connection import connection_from_config
 from linkedin_capi.errors import AuthError, CapiError, ConfigError, VersionError
@@ -52,39 +53,60 @@ rules_app = typer.Typer(
 ResultOpt = Annotated[
     str | None,
     typer.Option(
+        "--config",
         "--result",
-        help="The connector's --result JSON, inline or as @path/to/file.json "
-        "(default: LINKEDIN_CAPI_* environment variables).",
+        metavar="FILE",
+        help="Settings file: the Treasure Data connector's --result JSON (credentials, ad "
+        "account, rule); also @FILE or inline JSON. Default: LINKEDIN_CAPI_* variables, a "
+        ".env file, and the tokens `linkedin-capi auth login` stored.",
     ),
 ]
 AccountOpt = Annotated[
-    str | None, typer.Option("--ad-account", help="Ad account id (default: the one usable).")
+    str | None,
+    typer.Option("--ad-account", metavar="ID", help="Ad account id (default: the one usable)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 TypeOpt = Annotated[
-    str, typer.Option("--type", help=f"Conversion type, any case: {', '.join(C.CONVERSION_TYPES)}.")
+    str,
+    typer.Option(
+        "--type",
+        metavar="TYPE",
+        help=f"Conversion type, any case: {', '.join(C.CONVERSION_TYPES)}.",
+    ),
 ]
 PostClickOpt = Annotated[
     int,
-    typer.Option("--post-click", help="Post-click window in days: 1, 7, 30, 90 (365 some types)."),
+    typer.Option(
+        "--post-click",
+        metavar="DAYS",
+        help="Post-click window in days: 1, 7, 30, 90 (365 some types).",
+    ),
 ]
-ViewOpt = Annotated[int, typer.Option("--view-through", help="View-through window: 1, 7, 30, 90.")]
+ViewOpt = Annotated[
+    int,
+    typer.Option("--view-through", metavar="DAYS", help="View-through window: 1, 7, 30, 90."),
+]
 AttributionOpt = Annotated[
-    str, typer.Option("--attribution", help="LAST_TOUCH_BY_CAMPAIGN or LAST_TOUCH_BY_CONVERSION.")
+    str,
+    typer.Option(
+        "--attribution", metavar="MODEL", help="LAST_TOUCH_BY_CAMPAIGN or LAST_TOUCH_BY_CONVERSION."
+    ),
 ]
 AssociationOpt = Annotated[
     str,
-    typer.Option("--auto-association", help="ALL_CAMPAIGNS, OBJECTIVE_BASED or NONE."),
+    typer.Option(
+        "--auto-association", metavar="MODE", help="ALL_CAMPAIGNS, OBJECTIVE_BASED or NONE."
+    ),
 ]
 
 
 def read_result(value: str) -> str:
-    """The ``--result`` text: inline JSON, or the contents of ``@file``."""
-    if not value.startswith("@"):
+    """The ``--config``/``--result`` text: inline JSON, or a file's contents (``@`` optional)."""
+    if value.lstrip().startswith("{"):
         return value
-    path = Path(value[1:])
+    path = Path(value[1:] if value.startswith("@") else value).expanduser()
     if not path.is_file():
-        raise ConfigError(f"--result {value}: no such file")
+        raise ConfigError(f"--config {value}: no such file")
     return path.read_text(encoding="utf-8")
 
 
@@ -100,16 +122,66 @@ def connection_for_cli(result: str | None, ad_account: str | None) -> Connection
         # Where to connect is not part of the connector's options: take it from the
         # environment (proxies, the sandbox), credentials from --result.
         for key in ("base_url", "token_url", "api_version"):
-            value = os.environ.get(C.ENV_VARS[key], "").strip()
+            value = environment().get(C.ENV_VARS[key], "").strip()
             if value:
                 overrides.setdefault(key, value)
         return connection_from_config(ExportConfig.from_td(read_result(result)), **overrides)
     return Connection.from_env(**overrides)
 
 
+#: Python spellings in library messages and what a CLI user types instead.
+_CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (
+            r"\(?(?:linkedin_capi\.)?(?:client\.oauth\.)?AuthorizationFlow(?:\(\))?\)?",
+            "`linkedin-capi auth login`",
+        ),
+        (r"\bConnection\.from_env\(\) ", ""),
+        (r"\bConnection\(", "the connection ("),
+        (r"\bad_account_id=(?:\.\.\.)?", "--ad-account ID"),
+        (r"\bconversion=<rule id or URN>", "--conversion ID"),
+        (r"\bconversion= rule", "--conversion rule"),
+        (r"\bconversion=", "--conversion"),
+        (
+            r"See err\.report\.invalid for every row and message, fix them, or pass "
+            r"skip_invalid_records=True",
+            'Fix the rows listed, or set "skip_invalid_records": true in the --config file',
+        ),
+        (r"skip_invalid_records=False", '"skip_invalid_records": false'),
+        (r"\bjournal=", "--journal"),
+        (r"derive_event_ids=True", "--derive-event-ids"),
+        (r"\brefresh_token=", C.ENV_VARS["refresh_token"]),
+        (r"\baccess_token=", C.ENV_VARS["access_token"]),
+        (
+            r"\bclient_id= and client_secret=",
+            f"{C.ENV_VARS['client_id']} and {C.ENV_VARS['client_secret']}",
+        ),
+        (r"\bbatch_size", "--batch-size"),
+        (r"\bmax_in_flight", "--max-in-flight"),
+    )
+)
+
+
+def cli_words(message: str) -> str:
+    """A library message in the CLI's vocabulary: commands and flags, not Python names.
+
+    Examples
+    --------
+    >>> cli_words("refresh failed; re-authorize (linkedin_capi.client.oauth.AuthorizationFlow)")
+    'refresh failed; re-authorize `linkedin-capi auth login`'
+    >>> cli_words("2 ad accounts are usable; choose one with ad_account_id=...: 1; 2")
+    '2 ad accounts are usable; choose one with --ad-account ID: 1; 2'
+    """
+    for pattern, replacement in _CLI_WORDS:
+        message = pattern.sub(replacement, message)
+    return message
+
+
 def one_line(message: str) -> str:
-    """Error text for stderr: always one line (scheduled jobs log line by line)."""
-    return "; ".join(part.strip() for part in message.strip().splitlines() if part.strip())
+    """Error text for stderr: always one line (scheduled jobs log line by line), in CLI words."""
+    text = "; ".join(part.strip() for part in message.strip().splitlines() if part.strip())
+    return cli_words(text)
 
 
 def _fail(exc: CapiError) -> typer.Exit:
@@ -136,7 +208,12 @@ def _show_rule(rule: ConversionRule, as_json: bool) -> None:
 
 
 def accounts_command(result: ResultOpt = None, as_json: JsonOpt = False) -> None:
-    """List the ad accounts you have a role on (VIEWER accounts cannot receive uploads)."""
+    """List the ad accounts you have a role on (VIEWER accounts cannot receive uploads).
+
+    Example:
+
+        linkedin-capi accounts --json
+    """
     try:
         accounts = ad_accounts(connection_for_cli(result, None))
     except CapiError as exc:
@@ -159,7 +236,12 @@ def list_command(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """List every conversion rule of the account (all pages)."""
+    """List every conversion rule of the account (all pages).
+
+    Example:
+
+        linkedin-capi rules list --ad-account 507404993
+    """
     try:
         rules = ConversionRules(connection_for_cli(result, ad_account)).list(
             conversions_api_only=not show_all
@@ -177,7 +259,7 @@ def list_command(
 
 @rules_app.command("create")
 def create_command(
-    name: Annotated[str, typer.Argument(help="Name of the new rule.")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Name of the new rule.")],
     result: ResultOpt = None,
     ad_account: AccountOpt = None,
     conversion_type: TypeOpt = C.DEFAULT_CONVERSION_TYPE,
@@ -187,7 +269,12 @@ def create_command(
     auto_association: AssociationOpt = C.DEFAULT_AUTO_ASSOCIATION,
     as_json: JsonOpt = False,
 ) -> None:
-    """Create a new Conversions API rule (even if one with that name exists; see ensure)."""
+    """Create a new Conversions API rule (even if one with that name exists; see ensure).
+
+    Example:
+
+        linkedin-capi rules create "Demo requests" --type lead --post-click 90
+    """
     try:
         rule = ConversionRules(connection_for_cli(result, ad_account)).create(
             name,
@@ -204,7 +291,9 @@ def create_command(
 
 @rules_app.command("ensure")
 def ensure_command(
-    name: Annotated[str, typer.Argument(help="Exact name of the rule to find or create.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Exact name of the rule to find or create.")
+    ],
     result: ResultOpt = None,
     ad_account: AccountOpt = None,
     conversion_type: TypeOpt = C.DEFAULT_CONVERSION_TYPE,
@@ -214,11 +303,20 @@ def ensure_command(
     auto_association: AssociationOpt = C.DEFAULT_AUTO_ASSOCIATION,
     on_drift: Annotated[
         str,
-        typer.Option("--on-drift", help="If it exists with other settings: warn, error, update."),
+        typer.Option(
+            "--on-drift",
+            metavar="warn|error|update",
+            help="If it exists with other settings: warn, error, update.",
+        ),
     ] = "warn",
     as_json: JsonOpt = False,
 ) -> None:
-    """Find the rule by exact name or create it once (safe to run on a schedule)."""
+    """Find the rule by exact name or create it once (safe to run on a schedule).
+
+    Example:
+
+        linkedin-capi rules ensure "Demo requests" --type lead --on-drift error
+    """
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -240,18 +338,33 @@ def ensure_command(
 
 @rules_app.command("update")
 def update_command(
-    rule: Annotated[str, typer.Argument(help="Rule id or urn:lla:llaPartnerConversion:<id>.")],
+    rule: Annotated[
+        str, typer.Argument(metavar="RULE", help="Rule id or urn:lla:llaPartnerConversion:<id>.")
+    ],
     result: ResultOpt = None,
     ad_account: AccountOpt = None,
-    name: Annotated[str | None, typer.Option(help="New name.")] = None,
-    conversion_type: Annotated[str | None, typer.Option("--type", help="Conversion type.")] = None,
-    post_click: Annotated[int | None, typer.Option("--post-click", help="Days.")] = None,
-    view_through: Annotated[int | None, typer.Option("--view-through", help="Days.")] = None,
-    attribution: Annotated[str | None, typer.Option("--attribution")] = None,
+    name: Annotated[str | None, typer.Option(metavar="NAME", help="New name.")] = None,
+    conversion_type: Annotated[
+        str | None, typer.Option("--type", metavar="TYPE", help="Conversion type.")
+    ] = None,
+    post_click: Annotated[
+        int | None, typer.Option("--post-click", metavar="DAYS", help="Days.")
+    ] = None,
+    view_through: Annotated[
+        int | None, typer.Option("--view-through", metavar="DAYS", help="Days.")
+    ] = None,
+    attribution: Annotated[
+        str | None, typer.Option("--attribution", metavar="MODEL", help="Attribution type.")
+    ] = None,
     enabled: Annotated[bool | None, typer.Option("--enabled/--disabled")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Change settings of a rule (only what changes is sent, as a PARTIAL_UPDATE)."""
+    """Change settings of a rule (only what changes is sent, as a PARTIAL_UPDATE).
+
+    Example:
+
+        linkedin-capi rules update 104012 --post-click 30 --enabled
+    """
     try:
         updated = ConversionRules(connection_for_cli(result, ad_account)).update(
             rule,

@@ -1,7 +1,8 @@
 """The ``linkedin-capi`` command: a thin view over the library.
 
 Exit codes: 0 all good, 1 some rows invalid (or failed), 2 configuration or input error,
-3 authentication or LinkedIn-Version error. Every error is one line on stderr.
+3 authentication or LinkedIn-Version error, 130 interrupted. Every error is one line on
+stderr.
 """
 
 from __future__ import annotations
@@ -11,19 +12,62 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import polars as pl
 import typer
 
 from linkedin_capi.cli import _rules as _cli_rules
-from linkedin_capi.cli._rules import EXIT_AUTH, EXIT_INPUT, EXIT_OK, EXIT_ROWS, one_line
+from linkedin_capi.cli._rules import (
+    EXIT_AUTH,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_ROWS,
+    AccountOpt,
+    ResultOpt,
+    one_line,
+)
 from linkedin_capi.cli.demo import demo_frame
+from linkedin_capi.client.tokens import Token
+from linkedin_capi.delivery.result import ExportResult
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.engine.validate import validate
 from linkedin_capi.errors import AuthError, CapiError, ConfigError, SchemaError, VersionError
 
-__all__ = ["app", "main", "read_frame"]
+if TYPE_CHECKING:
+    from linkedin_capi.connection import Connection
+    from linkedin_capi.resources.accounts import AdAccount
+
+__all__ = ["EXIT_INTERRUPTED", "app", "main", "read_frame"]
+
+#: Exit code after Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+
+
+def _clean_help_types() -> None:
+    """Show metavars (``FILE``, ``ID``) in ``--help``, not Typer's ``<str>``/``<bool>`` tags.
+
+    Flags take no value, so they show none; arguments already show their name.
+    """
+    from typer.core import TyperArgument, TyperOption
+
+    def option_type(self: TyperOption, ctx: object) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        if self.metavar is not None:
+            return self.metavar
+        names = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "bool": "BOOLEAN"}
+        bare = self.bare_type()
+        return names.get(bare, bare.upper())
+
+    def argument_type(self: TyperArgument, ctx: object) -> str | None:
+        return None
+
+    TyperOption.display_type_rich = option_type  # type: ignore[method-assign,assignment]
+    TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign,assignment]
+
+
+_clean_help_types()
 
 app = typer.Typer(
     name="linkedin-capi",
@@ -130,10 +174,21 @@ def _print_report(report: ValidationReport, *, as_json: bool, limit: int = 10) -
         typer.echo(report.summary())
 
 
+FileArg = Annotated[
+    str,
+    typer.Argument(metavar="FILE", help="CSV, Parquet or NDJSON file; '-' for CSV on stdin."),
+]
+ConversionOpt = Annotated[
+    str | None,
+    typer.Option(metavar="ID", help="Rule id or URN for rows without a conversion."),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output (one JSON line).")]
+
 NowOpt = Annotated[
     str | None,
     typer.Option(
         "--now",
+        metavar="TIME",
         help="Reference time for the 90-day window, ISO-8601 (default: now, UTC); "
         "for reproducible runs.",
     ),
@@ -155,14 +210,19 @@ def parse_now(value: str | None) -> dt.datetime | None:
 
 @app.command("validate")
 def validate_command(
-    file: Annotated[str, typer.Argument(help="CSV, Parquet or NDJSON file; '-' for CSV on stdin.")],
-    conversion: Annotated[
-        str | None, typer.Option(help="Rule id or URN for rows without a conversion.")
-    ] = None,
+    file: FileArg,
+    conversion: ConversionOpt = None,
     now: NowOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Check FILE against LinkedIn's rules and show what would be rejected and why."""
+    """Check FILE against LinkedIn's rules and show what would be rejected and why.
+
+    Nothing is sent. Exit 0 when every row is valid, 1 when some are not.
+
+    Example:
+
+        linkedin-capi validate conversions.csv --conversion 104012
+    """
     try:
         report = validate(read_frame(file), conversion, now=parse_now(now))
     except CapiError as exc:
@@ -173,42 +233,49 @@ def validate_command(
 
 @app.command("export")
 def export_command(
-    file: Annotated[str, typer.Argument(help="CSV, Parquet or NDJSON file; '-' for CSV on stdin.")],
-    config: Annotated[
-        str | None,
-        typer.Option(
-            "--config",
-            help="The connector's --result options as a JSON file (default: LINKEDIN_CAPI_* "
-            "environment variables).",
-        ),
-    ] = None,
-    conversion: Annotated[
-        str | None, typer.Option(help="Rule id or URN for rows without a conversion.")
-    ] = None,
+    file: FileArg,
+    config: ResultOpt = None,
+    ad_account: AccountOpt = None,
+    conversion: ConversionOpt = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Validate and build requests; send nothing.")
     ] = False,
-    batch_size: Annotated[int, typer.Option(help="Events per request (1-5000).")] = 5000,
+    batch_size: Annotated[
+        int, typer.Option(metavar="N", help="Events per request (1-5000).")
+    ] = 5000,
     journal: Annotated[
         str | None,
         typer.Option(
+            metavar="FILE",
             help="SQLite journal: a re-run sends only what LinkedIn has not acknowledged; "
-            "the file is streamed in chunks."
+            "the file is streamed in chunks.",
         ),
     ] = None,
     derive_event_ids: Annotated[
         bool,
-        typer.Option(help="No eventId column: use a SHA-256 of each event as its eventId."),
+        typer.Option(
+            "--derive-event-ids",
+            help="No eventId column: use a SHA-256 of each event as its eventId.",
+        ),
     ] = False,
     max_in_flight: Annotated[
-        int | None, typer.Option(min=1, max=16, help="Batches on the wire at once.")
+        int | None,
+        typer.Option(metavar="N", min=1, max=16, help="Batches on the wire at once (1-16)."),
     ] = None,
     now: NowOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Validate FILE and send its valid rows to LinkedIn (or the sandbox)."""
+    """Validate FILE and send its valid rows to LinkedIn (or the sandbox).
+
+    Prints the validation summary and one line of counts; --json prints one JSON object
+    (ok, counts, stopped, resume_at, problems). Exit 0 when everything valid was sent,
+    1 when rows were invalid or failed or the export stopped early, 130 on Ctrl-C.
+
+    Example:
+
+        linkedin-capi export conversions.parquet --conversion 104012 --journal run.db
+    """
     from linkedin_capi.cli._rules import connection_for_cli
-    from linkedin_capi.connection import Connection
     from linkedin_capi.delivery.export import export
     from linkedin_capi.errors import PermissionDeniedError, ValidationFailed
 
@@ -217,7 +284,7 @@ def export_command(
         data = read_frame(file, lazy=journal is not None)
         conn: Connection | None
         try:
-            conn = connection_for_cli(f"@{config}" if config else None, None)
+            conn = connection_for_cli(config, ad_account)
         except ConfigError:
             if not dry_run or config:
                 raise
@@ -242,6 +309,15 @@ def export_command(
             progress=None if sys.stderr.isatty() else False,
             **options,  # type: ignore[arg-type]
         )
+    except KeyboardInterrupt as exc:
+        partial = getattr(exc, "result", None)
+        if partial is not None:
+            typer.echo(f"Export: {partial.summary()}", err=True)
+        raise _fail(
+            "interrupted; re-run the same command to send the rest"
+            + (" (the journal knows what was sent)" if journal else ""),
+            EXIT_INTERRUPTED,
+        ) from None
     except ValidationFailed as exc:
         typer.echo(exc.report.summary(), err=True)
         raise _fail(str(exc).splitlines()[0], EXIT_ROWS) from None
@@ -251,13 +327,7 @@ def export_command(
         raise _fail(str(exc), EXIT_INPUT) from None
     except CapiError as exc:
         raise _fail(str(exc), EXIT_ROWS) from None
-    if as_json:
-        failures = result.rows.filter(pl.col("status").is_in(["failed", "invalid"])).head(20)
-        typer.echo(json.dumps({"counts": result.counts, "problems": failures.to_dicts()}))
-    else:
-        if result.report is not None:
-            typer.echo(result.report.summary())
-        typer.echo(f"Export: {result.summary()}")
+    _print_result(result, as_json=as_json)
     if result.stopped:
         typer.echo(f"linkedin-capi: stopped early: {one_line(result.stopped)}", err=True)
     raise typer.Exit(EXIT_OK if result.ok and not result.stopped else EXIT_ROWS)
@@ -268,55 +338,114 @@ def conn_config_options(config: str) -> dict[str, object]:
     from linkedin_capi.cli._rules import read_result
     from linkedin_capi.config import ExportConfig
 
-    return ExportConfig.from_td(read_result(f"@{config}")).export_options()
+    return ExportConfig.from_td(read_result(config)).export_options()
+
+
+def export_summary(result: ExportResult) -> dict[str, object]:
+    """The ``--json`` summary of an export (the schema the scheduling docs describe)."""
+    problems = result.rows.filter(pl.col("status").is_in(["failed", "invalid"])).head(20)
+    return {
+        "ok": result.ok and not result.stopped,
+        "counts": result.counts,
+        "stopped": result.stopped,
+        "resume_at": result.resume_at.isoformat() if result.resume_at else None,
+        "problems": problems.to_dicts(),
+    }
+
+
+def _print_result(result: ExportResult, *, as_json: bool) -> None:
+    """One format for ``export`` and ``demo``: the report's summary, then the counts."""
+    if as_json:
+        typer.echo(json.dumps(export_summary(result)))
+        return
+    if result.report is not None:
+        typer.echo(result.report.summary())
+    typer.echo(f"Export: {result.summary()}")
 
 
 auth_app = typer.Typer(name="auth", help="Authorize the SDK with LinkedIn.", no_args_is_help=True)
 app.add_typer(auth_app)
 
 
+def _when(epoch: float | None) -> str:
+    if epoch is None:
+        return "no expiry given"
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _token_lines(token: Token) -> list[str]:
+    """When the stored tokens expire (never their values)."""
+    lines = []
+    if token.access_token is not None:
+        lines.append(f"access token valid until {_when(token.expires_at)}")
+    if token.refresh_token is not None:
+        lines.append(f"refresh token valid until {_when(token.refresh_token_expires_at)}")
+    return lines or ["no tokens"]
+
+
+def _who(conn: Connection) -> tuple[str | None, list[AdAccount]]:
+    """The authenticated member's URN and ad accounts (one adAccountUsers listing)."""
+    from linkedin_capi.resources.accounts import authenticated_member
+
+    return authenticated_member(conn), list(conn.ad_accounts())
+
+
 @auth_app.command("login")
 def auth_login_command(
     redirect_uri: Annotated[
-        str, typer.Option(help="Your app's redirect URL (must match the app's settings).")
+        str,
+        typer.Option(
+            metavar="URL", help="Your app's redirect URL (must match the app's settings)."
+        ),
     ] = "http://localhost:8765/callback",
     token_file: Annotated[
-        str, typer.Option(help="Where to store the tokens (JSON, mode 0600).")
-    ] = "~/.config/linkedin-capi/token.json",
+        str | None,
+        typer.Option(
+            metavar="PATH",
+            help="Where to store the tokens (JSON, mode 0600). Default: LINKEDIN_CAPI_TOKEN_FILE, "
+            "else token.json in your user config directory, where every later command looks.",
+        ),
+    ] = None,
     listen: Annotated[
         bool,
-        typer.Option(help="Catch the redirect on the redirect URL's localhost port."),
+        typer.Option("--listen", help="Catch the redirect on the redirect URL's localhost port."),
     ] = False,
 ) -> None:
-    """Authorization-code flow: print the consent URL, take the redirect, store tokens.
+    """Sign in to LinkedIn once: print the consent URL, take the redirect, store the tokens.
 
-    Client id and secret come from LINKEDIN_CAPI_CLIENT_ID / LINKEDIN_CAPI_CLIENT_SECRET.
+    The client id and secret come from LINKEDIN_CAPI_CLIENT_ID / LINKEDIN_CAPI_CLIENT_SECRET
+    (or a .env file). Later commands find the stored tokens without any other variable.
+
+    Example:
+
+        linkedin-capi auth login --listen
     """
-    import os
-    from pathlib import Path
-
     from linkedin_capi._constants import AUTHORIZATION_URL, ENV_VARS, TOKEN_URL
-    from linkedin_capi.client.tokens import FileTokenStore
-    from linkedin_capi.connection import AuthorizationFlow
+    from linkedin_capi.client.session import environment
+    from linkedin_capi.client.tokens import FileTokenStore, default_token_file
+    from linkedin_capi.connection import AuthorizationFlow, Connection
 
-    client_id = os.environ.get(ENV_VARS["client_id"], "")
-    client_secret = os.environ.get(ENV_VARS["client_secret"], "")
+    env = environment()
+    client_id = env.get(ENV_VARS["client_id"], "")
+    client_secret = env.get(ENV_VARS["client_secret"], "")
     if not client_id or not client_secret:
         raise _fail(
             f"set {ENV_VARS['client_id']} and {ENV_VARS['client_secret']} to your "
-            "developer app's credentials first",
+            "developer app's credentials first (in the environment or a .env file)",
             EXIT_INPUT,
         )
-    token_url = os.environ.get(ENV_VARS["token_url"]) or TOKEN_URL
-    auth_url = os.environ.get("LINKEDIN_CAPI_AUTHORIZATION_URL") or AUTHORIZATION_URL
+    path = Path(token_file).expanduser() if token_file else default_token_file(env)
+    token_url = env.get(ENV_VARS["token_url"]) or TOKEN_URL
+    auth_url = env.get("LINKEDIN_CAPI_AUTHORIZATION_URL") or AUTHORIZATION_URL
     try:
+        store = FileTokenStore(path)
         flow = AuthorizationFlow(
             client_id=client_id,
             client_secret=client_secret,
             redirect_uri=redirect_uri,
             authorization_url=auth_url,
             token_url=token_url,
-            token_store=FileTokenStore(Path(token_file).expanduser()),
+            token_store=store,
         )
         typer.echo("Open this URL, sign in and allow access:", err=True)
         typer.echo(flow.url)
@@ -331,18 +460,101 @@ def auth_login_command(
         raise _fail(str(exc), EXIT_AUTH) from None
     except CapiError as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
-    typer.echo(f"Tokens stored in {Path(token_file).expanduser()} ({token!r})")
+    finally:
+        del env
+    member: str | None = None
+    accounts: list[AdAccount] = []
+    problem: str | None = None
+    try:
+        # Everything else (base URL, version) as every later command will see it.
+        member, accounts = _who(Connection.from_env(token_store=store))
+    except CapiError as exc:  # the tokens are stored; who they belong to is a bonus
+        problem = one_line(str(exc))
+    usable = [a for a in accounts if a.usable]
+    typer.echo(f"Signed in as {member or 'an unknown member'}; tokens stored in {path}")
+    typer.echo("  " + "; ".join(_token_lines(token)))
+    if problem is None:
+        typer.echo(
+            f"  ad accounts: {len(accounts)} ({len(usable)} usable"
+            + (f": {', '.join(str(a.id) for a in usable)}" if usable else "")
+            + ")"
+        )
+    else:
+        typer.echo(f"  could not list the ad accounts yet: {problem}", err=True)
+    typer.echo("Next: `linkedin-capi accounts`, then `linkedin-capi export FILE --conversion ID`")
+
+
+@auth_app.command("status")
+def auth_status_command(
+    config: ResultOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Who is signed in, the ad accounts they can upload to, and when the tokens expire.
+
+    Example:
+
+        linkedin-capi auth status
+    """
+    from linkedin_capi.cli._rules import connection_for_cli
+    from linkedin_capi.client.tokens import FileTokenStore, default_token_file
+
+    try:
+        conn = connection_for_cli(config, None)
+        store = conn.token_store
+        where = str(store.path) if isinstance(store, FileTokenStore) else None
+        member, accounts = _who(conn)
+        token = conn.token
+    except (AuthError, VersionError) as exc:
+        raise _fail(str(exc), EXIT_AUTH) from None
+    except CapiError as exc:
+        raise _fail(str(exc), EXIT_INPUT) from None
+    usable = [a for a in accounts if a.usable]
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "member": member,
+                    "token_file": where,
+                    "access_token_expires_at": token.expires_at,
+                    "refresh_token_expires_at": token.refresh_token_expires_at,
+                    "ad_accounts": [a.model_dump(mode="json") for a in accounts],
+                }
+            )
+        )
+        return
+    typer.echo(f"Signed in as {member or 'an unknown member'}")
+    source = where or f"the environment (no token file; the default is {default_token_file()})"
+    typer.echo(f"  tokens from {source}")
+    typer.echo("  " + "; ".join(_token_lines(token)))
+    for a in accounts:
+        typer.echo(f"  {a.id}\t{a.name or '-'}\t{a.role}\t{'usable' if a.usable else 'view only'}")
+    if not usable:
+        typer.echo("  no usable ad account: uploads need a role other than VIEWER")
 
 
 @app.command("demo")
 def demo_command(
-    rows: Annotated[int, typer.Option(min=1, max=1_000_000, help="Rows to generate.")] = 200,
+    rows: Annotated[
+        int, typer.Option(metavar="N", min=1, max=1_000_000, help="Rows to generate.")
+    ] = 200,
+    write_sample: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="Also write the generated input to FILE (.csv or .parquet), to try "
+            "`linkedin-capi validate FILE` on it.",
+        ),
+    ] = None,
 ) -> None:
-    """The main job on an embedded default: generate, validate, create a rule, export.
+    """The main job on a generated frame: validate, create a rule, export, show the result.
 
     Everything runs locally against the sandbox (a LinkedIn stand-in on 127.0.0.1):
-    no credentials, no network. With real credentials, ``linkedin-capi export`` does the
+    no credentials, no network. With real credentials, `linkedin-capi export` does the
     same against LinkedIn.
+
+    Example:
+
+        linkedin-capi demo --rows 1000 --write-sample conversions.csv
     """
     from linkedin_capi.delivery.export import export
     from linkedin_capi.sandbox import Sandbox
@@ -350,37 +562,74 @@ def demo_command(
     now = dt.datetime.now(dt.UTC)
     df = demo_frame(rows, now=now)
     typer.echo(f"Generated {df.height} conversion events (columns: {', '.join(df.columns)})")
+    if write_sample:
+        target = Path(write_sample).expanduser()
+        try:
+            if target.suffix.lower() == ".parquet":
+                df.write_parquet(target)
+            else:
+                df.write_csv(target)
+        except OSError as exc:
+            message = f"--write-sample {write_sample}: cannot write it ({exc})"
+            raise _fail(message, EXIT_INPUT) from None
+        typer.echo(f"Wrote the generated input to {target}")
     with Sandbox(store_events=True) as sb:
         conn = sb.connection()
         rule = conn.rules.ensure("linkedin-capi demo purchases", type="PURCHASE")
         typer.echo(f"Conversion rule: {rule.name!r} ({rule.urn}) in ad account {sb.account_id}")
         result = export(df, conn, rule, now=now, progress=False)
-        report = result.report
-        assert report is not None  # export always validates first
-        typer.echo(report.summary())
-        counts = ", ".join(f"{n} {s}" for s, n in result.counts.items() if s != "total")
-        typer.echo(f"Export: {counts}")
+        _print_result(result, as_json=False)
         typer.echo(f"LinkedIn sandbox at {sb.url} accepted {sb.event_count} events for {rule.urn}")
         if sb.events:
             typer.echo("First accepted event:")
             typer.echo(json.dumps(sb.events[0], indent=2))
-    raise typer.Exit(EXIT_OK if result.sent == report.counts["valid"] else EXIT_ROWS)
+    sample = write_sample or "conversions.csv"
+    typer.echo(
+        f"Next: try it on your own file — `linkedin-capi validate {sample} --conversion ID`"
+        + ("" if write_sample else " (`--write-sample FILE` saves this demo's input)")
+        + "; to send to LinkedIn, `linkedin-capi auth login` once, then "
+        "`linkedin-capi export FILE --conversion ID`."
+    )
+    report = result.report
+    valid = report.counts["valid"] if report is not None else result.sent
+    raise typer.Exit(EXIT_OK if result.sent == valid else EXIT_ROWS)
 
 
 @app.command("sandbox")
 def sandbox_command(
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (0 = any free port).")] = 8080,
+    host: Annotated[str, typer.Option(metavar="ADDRESS", help="Address to listen on.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(metavar="PORT", help="Port (0 = any free port).")] = 8080,
     max_page_size: Annotated[
-        int | None, typer.Option(help="Return at most this many rules per page.")
+        int | None, typer.Option(metavar="N", help="Return at most this many rules per page.")
     ] = None,
     store_events: Annotated[bool, typer.Option(help="Keep accepted events in memory.")] = True,
+    env_file: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PATH",
+            help="Also write the LINKEDIN_CAPI_* variables to PATH (a .env file, mode 0600).",
+        ),
+    ] = None,
 ) -> None:
-    """Serve a local LinkedIn stand-in (test credentials, no network) until Ctrl-C."""
+    """Serve a local LinkedIn stand-in (test credentials, no network) until Ctrl-C.
+
+    Prints `export LINKEDIN_CAPI_...=` lines to paste into another shell, so every
+    command there talks to the sandbox.
+
+    Example:
+
+        linkedin-capi sandbox --port 8080 --env-file .env
+    """
     from linkedin_capi.sandbox import main as sandbox_main
 
     code = sandbox_main(
-        host=host, port=port, max_page_size=max_page_size, store_events=store_events
+        host=host,
+        port=port,
+        max_page_size=max_page_size,
+        store_events=store_events,
+        env_file=env_file,
     )
     raise typer.Exit(code)
 
@@ -394,6 +643,9 @@ def main() -> None:
 
     try:
         app()
+    except KeyboardInterrupt:
+        typer.echo("linkedin-capi: interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     except CapiError as exc:
         code = EXIT_AUTH if isinstance(exc, AuthError | VersionError) else EXIT_INPUT
         typer.echo(f"linkedin-capi: {one_line(str(exc))}", err=True)

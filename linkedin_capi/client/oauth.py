@@ -21,19 +21,20 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
-from oauthlib.oauth2 import OAuth2Error
 from pydantic import SecretStr
-from requests_oauthlib import OAuth2Session
 
 from linkedin_capi import _constants as C
 from linkedin_capi.client.tokens import MemoryTokenStore, Token, TokenStore
 from linkedin_capi.client.transport import (
+    NoRedirectOAuth2Session,
     SecretScrubber,
     allow_loopback_http,
     check_url,
+    detached,
     error_for,
+    forget_tokens,
 )
-from linkedin_capi.errors import APIConnectionError, AuthError, ConfigError
+from linkedin_capi.errors import AuthError, ConfigError
 
 __all__ = ["CodeFlow"]
 
@@ -91,7 +92,7 @@ class CodeFlow:
         self.token_store: TokenStore = token_store or MemoryTokenStore()
         self.timeout = timeout
         self._clock = clock
-        self._session = OAuth2Session(
+        self._session = NoRedirectOAuth2Session(
             client_id, redirect_uri=redirect_uri, scope=list(self.scopes), state=self.state
         )
         # LinkedIn returns the granted scopes comma-separated; oauthlib expects spaces and
@@ -107,7 +108,7 @@ class CodeFlow:
         return str(url)
 
     def _check_response(self, response: requests.Response) -> requests.Response:
-        if response.status_code >= 400:
+        if response.status_code >= 300:  # a redirect is refused, never followed
             raise error_for(
                 response=response,
                 secrets=[self._client_secret.get_secret_value()],
@@ -150,30 +151,43 @@ class CodeFlow:
                 "the redirect URL has no ?code=…; paste the full URL the browser was sent to"
             )
         code = SecretStr(query.pop("code")[0])
-        scrubber = SecretScrubber([self._client_secret.get_secret_value(), code.get_secret_value()])
-        with scrubber.attached(), allow_loopback_http(self.token_url):
+        # Failures leave as fresh errors raised after the except block: requests-oauthlib's
+        # and urllib3's frames hold the secret and the code in their locals, and a chained
+        # traceback (IPython %xmode Verbose, rich, Sentry) would show them.
+        failure: BaseException | None = None
+        token: Token | None = None
+        with (
+            SecretScrubber(
+                [self._client_secret.get_secret_value(), code.get_secret_value()]
+            ).attached(),
+            allow_loopback_http(self.token_url),
+        ):
             try:
-                payload: Any = self._session.fetch_token(
-                    self.token_url,
-                    code=code.get_secret_value(),
-                    client_secret=self._client_secret.get_secret_value(),
-                    include_client_id=True,  # credentials in the form body, as LinkedIn wants
-                    timeout=self.timeout,
+                token = Token.from_response(
+                    self._session.fetch_token(
+                        self.token_url,
+                        code=code.get_secret_value(),
+                        client_secret=self._client_secret.get_secret_value(),
+                        include_client_id=True,  # credentials in the form body, as LinkedIn wants
+                        timeout=self.timeout,
+                    ),
+                    now=self._clock(),
                 )
-            except OAuth2Error as exc:
-                raise AuthError(
-                    f"the token endpoint's answer was not usable ({exc.error}); open flow.url again"
-                ) from None
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                err = error_for(exc=exc, secrets=[self._client_secret.get_secret_value()])
-                assert isinstance(err, APIConnectionError)
-                raise err from None
+            except BaseException as exc:  # re-raised below, detached
+                failure = detached(
+                    exc,
+                    secrets=[self._client_secret.get_secret_value(), code.get_secret_value()],
+                    usable="open flow.url again",
+                )
             finally:
-                self._session.token = {}
-        self.token = Token.from_response(payload, now=self._clock())
-        del payload
-        self.token_store.save(self.token)
-        return self.token
+                forget_tokens(self._session)
+        del code
+        if failure is not None:
+            raise failure
+        assert token is not None
+        self.token = token
+        self.token_store.save(token)
+        return token
 
     def connection_options(self, **kwargs: Any) -> dict[str, Any]:
         """Keywords for a connection that uses the tokens from :meth:`exchange`."""

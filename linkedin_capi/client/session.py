@@ -15,28 +15,39 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Self
 from urllib.parse import quote, urlencode
 
 import requests
-from oauthlib.oauth2 import OAuth2Error
+from dotenv import dotenv_values
 from pydantic import SecretStr
-from requests_oauthlib import OAuth2Session
 
 from linkedin_capi import _constants as C
 from linkedin_capi.client.retry import RetryPolicy, parse_retry_after
-from linkedin_capi.client.tokens import FileTokenStore, MemoryTokenStore, Token, TokenStore
+from linkedin_capi.client.tokens import (
+    FileTokenStore,
+    MemoryTokenStore,
+    Token,
+    TokenStore,
+    default_token_file,
+)
 from linkedin_capi.client.transport import (
     BearerAuth,
+    NoRedirectOAuth2Session,
     SecretScrubber,
     allow_loopback_http,
     api_headers,
     build_session,
+    check_request_url,
     check_url,
+    detached,
     error_for,
+    forget_tokens,
+    origin,
 )
 from linkedin_capi.client.versions import choose_api_version
-from linkedin_capi.errors import AuthError, CapiError, ConfigError
+from linkedin_capi.errors import APIConnectionError, AuthError, CapiError, ConfigError
 
 __all__ = ["Client"]
 
@@ -71,6 +82,23 @@ def _account_id(value: int | str | None) -> str | None:
     return text
 
 
+def environment() -> dict[str, str]:
+    """The ``LINKEDIN_CAPI_*`` variables: the process environment over a ``./.env`` file.
+
+    A ``.env`` file in the current directory is read when there is one (python-dotenv
+    syntax); a variable set in the environment wins over the file. Only
+    ``LINKEDIN_CAPI_*`` names are taken, and ``os.environ`` is never changed.
+    """
+    values: dict[str, str] = {}
+    dotenv = Path.cwd() / ".env"
+    if dotenv.is_file():
+        for key, value in dotenv_values(dotenv).items():
+            if key.startswith("LINKEDIN_CAPI_") and value is not None:
+                values[key] = value
+    values.update((k, v) for k, v in os.environ.items() if k.startswith("LINKEDIN_CAPI_"))
+    return values
+
+
 def _env_kwargs(env: Mapping[str, str]) -> dict[str, Any]:
     """Connection keywords from ``LINKEDIN_CAPI_*`` variables (secrets as SecretStr)."""
     kwargs: dict[str, Any] = {}
@@ -88,43 +116,10 @@ def _env_kwargs(env: Mapping[str, str]) -> dict[str, Any]:
 
 
 class Client:
-    """Credentials and an HTTP session for LinkedIn's Conversions API.
+    """The authenticated session every request goes through (tokens, headers, retries).
 
-    Parameters
-    ----------
-    client_id, client_secret : str
-        The developer app's credentials (needed to refresh the access token).
-    refresh_token : str, optional
-        A refresh token from the authorization-code flow
-        (:class:`linkedin_capi.client.oauth.AuthorizationFlow`).
-    access_token : str, optional
-        An access token to use until it expires (or is rejected) — e.g. a Campaign
-        Manager "Direct API" token, which needs no client credentials.
-    ad_account_id : int or str, optional
-        The ad account (number or ``urn:li:sponsoredAccount:<n>``) for rules and accounts.
-    api_version : str, optional
-        ``LinkedIn-Version`` (``YYYYMM``); default: a version active today. Versions that
-        sunset within 30 days give a ``FutureWarning``.
-    base_url, token_url : str
-        Overridable for tests and proxies; plain http only for 127.0.0.1/localhost.
-    conversion : int, str or ConversionRule, optional
-        Default conversion rule for :func:`linkedin_capi.delivery.export.export`.
-    token_store : TokenStore, optional
-        Where tokens are kept (default: in memory). Tokens found there win over the
-        arguments unless a *different* refresh token is passed (a fresh consent).
-    timeout : float or (float, float)
-        Connect and read timeouts in seconds.
-    retry : RetryPolicy, optional
-        Attempts and backoff for 429, 5xx, timeouts and connection errors.
-    sleep, clock : callable
-        Injected ``time.sleep`` and ``time.time`` (tests never really wait).
-
-    Examples
-    --------
-    >>> conn = Client(client_id="app", client_secret="s3cr3t", refresh_token="AQW",
-    ...                   ad_account_id=123, api_version="202607")
-    >>> "s3cr3t" in repr(conn), conn.ad_account_urn
-    (False, 'urn:li:sponsoredAccount:123')
+    :class:`~linkedin_capi.connection.Connection` is the public face of this class and
+    documents its parameters; the resources and the delivery room see only this part.
     """
 
     def __init__(
@@ -169,8 +164,9 @@ class Client:
         self.token_store: TokenStore = token_store or MemoryTokenStore()
         self._token = self._initial_token(given_refresh, given_access)
         self._lock = threading.RLock()
+        self._origin = origin(self.base_url)
         self._http = build_session(self.base_url)
-        self._oauth: OAuth2Session | None = None
+        self._oauth: NoRedirectOAuth2Session | None = None
 
     # -- construction helpers ---------------------------------------------------------
 
@@ -208,7 +204,10 @@ class Client:
         ``_ACCESS_TOKEN``, ``_AD_ACCOUNT_ID``, ``_API_VERSION``, ``_BASE_URL``,
         ``_TOKEN_URL``, ``_CONVERSION`` map to the keywords of the same name;
         ``LINKEDIN_CAPI_TOKEN_FILE`` selects a :class:`~linkedin_capi.client.tokens.FileTokenStore`.
-        Keyword ``overrides`` win over the environment.
+        Without a token variable, the tokens ``linkedin-capi auth login`` stored in
+        :func:`~linkedin_capi.client.tokens.default_token_file` are used when that file
+        exists. Called without ``environ``, a ``.env`` file in the current directory is
+        read too (the environment wins over it). Keyword ``overrides`` win over both.
 
         Examples
         --------
@@ -217,18 +216,25 @@ class Client:
         >>> Client.from_env(env).client_id
         'app'
         """
-        kwargs = _env_kwargs(os.environ if environ is None else environ)
-        del environ  # os.environ's repr would show every secret in a traceback's locals
+        env = environment() if environ is None else environ
+        kwargs = _env_kwargs(env)
+        stored = default_token_file(env)
+        # os.environ's (and the .env file's) repr would show every secret in a
+        # traceback's locals
+        del environ, env
         kwargs.update(overrides)
         has_token = kwargs.get("refresh_token") or kwargs.get("access_token")
+        if not has_token and kwargs.get("token_store") is None and stored.is_file():
+            # What `linkedin-capi auth login` stored, found without any variable.
+            kwargs["token_store"] = FileTokenStore(stored)
         has_store = kwargs.get("token_store") is not None and kwargs["token_store"].load()
         if not has_token and not has_store:
-            keys = ("client_id", "client_secret", "refresh_token")
-            names = ", ".join(C.ENV_VARS[k] for k in keys)
+            keys = ("client_id", "client_secret")
+            names = " and ".join(C.ENV_VARS[k] for k in keys)
             raise ConfigError(
-                f"Connection.from_env() found no credentials; set {names} "
-                f"(or {C.ENV_VARS['access_token']}, or {C.ENV_VARS['token_file']} pointing at a "
-                "stored token)"
+                "found no credentials: sign in once with `linkedin-capi auth login` (it "
+                f"stores tokens in {stored}), or set {C.ENV_VARS['refresh_token']} (or "
+                f"{C.ENV_VARS['access_token']}); the client id and secret come from {names}"
             )
         return cls(**kwargs)
 
@@ -300,9 +306,7 @@ class Client:
                     "the access token needs refreshing but client_id/client_secret are missing; "
                     "pass them to Connection(...)"
                 )
-            payload = self._with_retries("refresh", self._refresh_once)
-            token = Token.from_response(payload, now=self._clock(), previous=previous)
-            del payload
+            token: Token = self._with_retries("refresh", lambda: self._refresh_once(previous))
             if token.access_token is None:
                 raise AuthError("the token endpoint answered without an access_token")
             self._token = token
@@ -314,13 +318,13 @@ class Client:
             )
             return token
 
-    def _oauth_session(self) -> OAuth2Session:
+    def _oauth_session(self) -> NoRedirectOAuth2Session:
         if self._oauth is None:
-            session = OAuth2Session(client_id=self.client_id)
+            session = NoRedirectOAuth2Session(client_id=self.client_id)
             session.mount("https://", self._http.get_adapter("https://"))
 
             def check(response: requests.Response) -> requests.Response:
-                if response.status_code >= 400:
+                if response.status_code >= 300:  # a redirect is refused, never followed
                     raise error_for(response=response, secrets=self._secrets(), token_endpoint=True)
                 return response
 
@@ -328,26 +332,45 @@ class Client:
             self._oauth = session
         return self._oauth
 
-    def _refresh_once(self) -> dict[str, Any]:
-        assert self._token.refresh_token is not None and self._client_secret is not None
+    def _refresh_once(self, previous: Token) -> Token:
+        """One refresh-token exchange; failures leave as fresh errors, chained to nothing.
+
+        requests-oauthlib's frames hold the client secret and the refresh token in their
+        locals (the form, ``kwargs``), urllib3's hold the body. An exception raised in them
+        keeps those frames on its traceback — which IPython ``%xmode Verbose``, rich,
+        better_exceptions and Sentry print with locals. So every failure is caught here and
+        a new exception (no traceback, ``__context__`` or ``__cause__`` into those frames)
+        is raised after the ``except`` block has ended.
+        """
+        assert previous.refresh_token is not None and self._client_secret is not None
         session = self._oauth_session()
+        failure: BaseException | None = None
+        token: Token | None = None
         with SecretScrubber(self._secrets()).attached(), allow_loopback_http(self.token_url):
             try:
-                token = session.refresh_token(
-                    self.token_url,
-                    refresh_token=self._token.refresh_token.get_secret_value(),
-                    client_id=self.client_id,
-                    client_secret=self._client_secret.get_secret_value(),
-                    timeout=self.timeout,
+                token = Token.from_response(
+                    session.refresh_token(
+                        self.token_url,
+                        refresh_token=previous.refresh_token.get_secret_value(),
+                        client_id=self.client_id,
+                        client_secret=self._client_secret.get_secret_value(),
+                        timeout=self.timeout,
+                    ),
+                    now=self._clock(),
+                    previous=previous,
                 )
-            except OAuth2Error as exc:
-                raise AuthError(
-                    f"the token endpoint's answer was not usable ({exc.error}); re-authorize "
-                    "with linkedin_capi.client.oauth.AuthorizationFlow"
-                ) from None
+            except BaseException as exc:  # re-raised below, detached
+                failure = detached(
+                    exc,
+                    secrets=self._secrets(),
+                    usable="re-authorize with linkedin_capi.client.oauth.AuthorizationFlow",
+                )
             finally:
-                session.token = {}  # keep no second copy of the secrets around
-        return dict(token)
+                forget_tokens(session)  # oauthlib's client keeps no copy of the tokens
+        if failure is not None:
+            raise failure
+        assert token is not None
+        return token
 
     # -- requests ----------------------------------------------------------------------
 
@@ -369,7 +392,11 @@ class Client:
         body: bytes | None = None,
         restli_method: str | None = None,
     ) -> requests.Response:
-        """Call LinkedIn's REST API and return the (2xx/3xx) response.
+        """Call LinkedIn's REST API and return the (2xx) response.
+
+        The URL (``path`` made absolute) must point at ``base_url``'s scheme, host and
+        port, and redirects are never followed (a 3xx is an :class:`APIError`): the
+        access token goes to no other host.
 
         Parameters
         ----------
@@ -394,7 +421,7 @@ class Client:
         """
         if json is not None and body is not None:
             raise ConfigError("pass json= or body=, not both")
-        url = self._url(path, params)
+        url = check_request_url(self._url(path, params), self._origin)
         data = body
         if json is not None:
             data = _json.dumps(json, separators=(",", ":"), ensure_ascii=False).encode()
@@ -407,14 +434,7 @@ class Client:
             nonlocal refreshed_after_401
             while True:
                 used = self._live_access_token()
-                response = self._http.request(
-                    method,
-                    url,
-                    data=data,
-                    headers=headers,
-                    auth=BearerAuth(used),
-                    timeout=self.timeout,
-                )
+                response = self._send(method, url, data, headers, used)
                 if response.status_code != 401 or refreshed_after_401 or not self._can_refresh():
                     return response
                 # LinkedIn revoked or expired the token early: refresh once, then resend.
@@ -432,6 +452,33 @@ class Client:
             f"{method} {path}", send, raise_status=True
         )
         return response
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        data: bytes | None,
+        headers: dict[str, str],
+        token: SecretStr,
+    ) -> requests.Response:
+        """One HTTP exchange, never following a redirect.
+
+        A Ctrl-C lands in urllib3's frames, whose locals hold the ``Authorization``
+        header: it is replaced by a fresh ``KeyboardInterrupt`` raised outside them.
+        """
+        try:
+            return self._http.request(
+                method,
+                url,
+                data=data,
+                headers=headers,
+                auth=BearerAuth(token),
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except KeyboardInterrupt:
+            pass
+        raise KeyboardInterrupt
 
     def send_events(self, body: bytes) -> requests.Response:
         """POST one ``{"elements": [...]}`` body to ``conversionEvents`` (BATCH_CREATE)."""
@@ -458,11 +505,14 @@ class Client:
                 # Token-endpoint failures are retried by the refresh loop only, never again
                 # by an enclosing request loop (that would multiply the attempts).
                 status = getattr(exc, "status", None)
-                if raise_status or status is None or not policy.should_retry(status):
+                transient = isinstance(exc, APIConnectionError) or (
+                    status is not None and policy.should_retry(status)
+                )
+                if raise_status or not transient:
                     raise
                 error = exc
             else:
-                if not raise_status or result.status_code < 400:
+                if not raise_status or result.status_code < 300:
                     return result
                 status = result.status_code
                 error = error_for(

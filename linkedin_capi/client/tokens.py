@@ -12,19 +12,28 @@ atomically with mode 0600).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+import platformdirs
 from pydantic import SecretStr
 
 from linkedin_capi.errors import ConfigError
 
-__all__ = ["FileTokenStore", "MemoryTokenStore", "Token", "TokenStore"]
+__all__ = [
+    "TOKEN_FILE_VAR",
+    "FileTokenStore",
+    "MemoryTokenStore",
+    "Token",
+    "TokenStore",
+    "default_token_file",
+]
 
 
 @dataclass(frozen=True)
@@ -183,11 +192,20 @@ class MemoryTokenStore:
         return f"MemoryTokenStore(has_token={self._token is not None})"
 
 
+#: Name pattern of the temporary files :meth:`FileTokenStore.save` writes.
+TEMP_PREFIX, TEMP_SUFFIX = ".token-", ".tmp"
+
+
 class FileTokenStore:
     """Keeps the token in a JSON file readable only by its owner (mode 0600).
 
     Writes go to a temporary file in the same directory which then replaces the target
     (``os.replace`` is atomic on one filesystem), so a crash never leaves half a file.
+    A directory that does not exist yet is created with mode 0700. The temporary file is
+    removed on every failure path; one left by a process killed mid-write (``SIGKILL``,
+    power loss) is removed by the next save into the same directory, which holds a lock
+    on the directory (``fcntl.flock`` where available) while it writes, so it never
+    removes the temporary file of a save that is still running.
 
     Parameters
     ----------
@@ -197,11 +215,13 @@ class FileTokenStore:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "token.json"
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tokens" / "token.json"
     >>> store = FileTokenStore(path)
     >>> store.save(Token(access_token=SecretStr("AQX"), expires_at=99.0))
-    >>> oct(path.stat().st_mode & 0o777), store.load().expires_at
-    ('0o600', 99.0)
+    >>> oct(path.stat().st_mode & 0o777), oct(path.parent.stat().st_mode & 0o777)
+    ('0o600', '0o700')
+    >>> store.load().expires_at
+    99.0
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
@@ -220,25 +240,113 @@ class FileTokenStore:
             return Token.from_dict(data)
         except ValueError as exc:
             raise ConfigError(
-                f"token file {str(self.path)!r} is not a token JSON object ({exc}); "
-                "delete it and authorize again"
+                f"token file {str(self.path)!r} is not a token JSON object "
+                f"({type(exc).__name__}); delete it and authorize again"
             ) from None
 
     def save(self, token: Token) -> None:
-        """Write ``token`` atomically with mode 0600."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # mkstemp creates the file with mode 0600 already; chmod again for odd umasks/FSs.
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".token-", suffix=".tmp")
-        try:
-            os.chmod(tmp, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(token.to_dict(), fh)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Write ``token`` atomically with mode 0600, in a directory made 0700 if new."""
+        directory = self.path.parent
+        _make_private_dirs(directory)
+        with _locked(directory):
+            _remove_stale_temp_files(directory)
+            text = json.dumps(token.to_dict())
+            tmp: str | None = None
+            try:
+                # mkstemp creates the file with mode 0600 already; chmod for odd FSs.
+                fd, tmp = tempfile.mkstemp(dir=directory, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+                try:
+                    fh = os.fdopen(fd, "w", encoding="utf-8")
+                except BaseException:
+                    os.close(fd)
+                    raise
+                with fh:
+                    os.chmod(tmp, 0o600)
+                    fh.write(text)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path)
+                tmp = None
+            finally:
+                del text
+                if tmp is not None:
+                    Path(tmp).unlink(missing_ok=True)
 
     def __repr__(self) -> str:
         return f"FileTokenStore({str(self.path)!r})"
+
+
+def _make_private_dirs(directory: Path) -> None:
+    """Create ``directory`` and missing parents with mode 0700 (existing ones untouched)."""
+    missing: list[Path] = []
+    current = directory
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            continue
+        os.chmod(path, 0o700)  # mkdir's mode is filtered by the umask
+
+
+@contextlib.contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """An exclusive lock on ``directory``'s token saves (released when the process dies)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no cross-process lock
+        yield
+        return
+    fd = os.open(directory, os.O_RDONLY)  # the directory itself: no lock file to leave
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _remove_stale_temp_files(directory: Path) -> None:
+    """Remove ``.token-*.tmp`` files of saves that were killed before they finished."""
+    for stale in directory.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+#: The environment variable that points every command at another token file.
+TOKEN_FILE_VAR = "LINKEDIN_CAPI_TOKEN_FILE"
+
+
+def default_token_file(environ: Mapping[str, str] | None = None) -> Path:
+    """Where ``linkedin-capi auth login`` stores tokens and every later command looks.
+
+    ``LINKEDIN_CAPI_TOKEN_FILE`` when set, else ``token.json`` in the user config
+    directory: ``~/.config/linkedin-capi/`` on Linux (``$XDG_CONFIG_HOME`` respected),
+    ``~/Library/Application Support/linkedin-capi/`` on macOS,
+    ``%LOCALAPPDATA%\\linkedin-capi\\`` on Windows.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        The environment to read ``LINKEDIN_CAPI_TOKEN_FILE`` from (default ``os.environ``).
+
+    Returns
+    -------
+    Path
+        The token file (it may not exist yet).
+
+    Examples
+    --------
+    >>> default_token_file({"LINKEDIN_CAPI_TOKEN_FILE": "/tmp/t.json"})
+    PosixPath('/tmp/t.json')
+    >>> default_token_file({}).name
+    'token.json'
+    """
+    env = os.environ if environ is None else environ
+    override = env.get(TOKEN_FILE_VAR, "").strip()
+    if override:
+        return Path(override).expanduser()
+    return Path(platformdirs.user_config_dir("linkedin-capi", appauthor=False)) / "token.json"

@@ -13,12 +13,16 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 import requests.adapters
 import requests.auth
+from oauthlib.oauth2 import OAuth2Error
 from pydantic import SecretStr
+from requests_oauthlib import OAuth2Session
+from urllib3.exceptions import LocationParseError
+from urllib3.util import parse_url
 
 from linkedin_capi._constants import LOOPBACK_HOSTS, REQUEST_ID_HEADERS, RESTLI_PROTOCOL_VERSION
 from linkedin_capi.client.versions import version_hint
@@ -38,14 +42,20 @@ from linkedin_capi.errors import (
 
 __all__ = [
     "BearerAuth",
+    "NoRedirectOAuth2Session",
     "SecretScrubber",
     "allow_loopback_http",
     "api_headers",
     "build_session",
+    "check_request_url",
     "check_url",
+    "detached",
     "error_for",
+    "forget_tokens",
     "is_loopback",
+    "origin",
     "redact",
+    "redirect_target",
     "request_id",
 ]
 
@@ -62,28 +72,218 @@ _RATE_HINT = "LinkedIn's daily quotas reset at midnight UTC; try again later or 
 _SERVER_HINT = "LinkedIn had a transient failure; re-run later (eventId deduplicates resends)"
 
 
+Origin = tuple[str, str, int]
+
+
+def _parsed(name: str, url: str) -> tuple[str, str, int]:
+    """Scheme, host and port of ``url`` *as urllib3 will connect to them*.
+
+    requests hands the URL to urllib3's ``parse_url``, whose idea of the host can differ
+    from :func:`urllib.parse.urlsplit`'s (``http://evil.example\\@127.0.0.1/``: urlsplit
+    says 127.0.0.1, urllib3 connects to evil.example). Both must agree, and neither may see
+    a user name or password in the URL.
+    """
+    try:
+        parts = parse_url(url)
+        split = urlsplit(url)
+        split_port = split.port
+    except (LocationParseError, ValueError):
+        raise ConfigError(f"{name} is not a valid URL: {_shown(url)!r}") from None
+    scheme = (parts.scheme or "").lower()
+    host = (parts.host or "").lower().strip("[]")
+    if scheme not in {"http", "https"} or not host:
+        raise ConfigError(f"{name} must be an http(s) URL such as 'https://…', got {_shown(url)!r}")
+    if parts.auth is not None or "@" in split.netloc or "@" in (parts.netloc or ""):
+        raise ConfigError(
+            f"{name} must not contain a user name or password (user@host), got {_shown(url)!r}"
+        )
+    if host != (split.hostname or "").lower().strip("[]") or "\\" in url.split("?")[0]:
+        raise ConfigError(
+            f"{name} is ambiguous (parsers disagree on its host, e.g. a backslash in it), got "
+            f"{_shown(url)!r}"
+        )
+    port = parts.port or split_port or (443 if scheme == "https" else 80)
+    return scheme, host, port
+
+
+def _shown(url: str) -> str:
+    """``url`` for an error message: no query string, no user info, bounded."""
+    head = url.split("?", 1)[0].split("#", 1)[0]
+    scheme, sep, rest = head.partition("://")
+    if sep and "@" in rest.split("/", 1)[0]:
+        rest = "…@" + rest.split("@", 1)[1]
+    shown = f"{scheme}{sep}{rest}"
+    return shown if len(shown) <= 200 else shown[:200] + "…"
+
+
 def is_loopback(url: str) -> bool:
-    """Whether ``url`` points at this machine (where plain http:// is acceptable)."""
-    return (urlsplit(url).hostname or "") in LOOPBACK_HOSTS
+    """Whether ``url`` points at this machine (where plain http:// is acceptable).
+
+    Examples
+    --------
+    >>> is_loopback("http://127.0.0.1:8080/x"), is_loopback("http://evil.example\\@127.0.0.1/")
+    (True, False)
+    """
+    try:
+        return _parsed("url", url)[1] in LOOPBACK_HOSTS
+    except ConfigError:
+        return False
+
+
+def origin(url: str) -> Origin:
+    """``(scheme, host, port)`` urllib3 connects to for ``url`` (default ports filled in).
+
+    Examples
+    --------
+    >>> origin("https://api.linkedin.com/rest")
+    ('https', 'api.linkedin.com', 443)
+    """
+    return _parsed("url", url)
 
 
 def check_url(name: str, url: str) -> str:
-    """Reject URLs that are not https (plain http only for loopback hosts).
+    """Reject URLs that are not https (plain http only for loopback hosts) or carry userinfo.
 
     Examples
     --------
     >>> check_url("base_url", "http://127.0.0.1:8080/rest/")
     'http://127.0.0.1:8080/rest'
+    >>> check_url("base_url", "http://evil.example\\@127.0.0.1/")
+    Traceback (most recent call last):
+    ...
+    linkedin_capi.errors.ConfigError: base_url must not contain a user name or password ...
     """
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ConfigError(f"{name} must be an http(s) URL such as 'https://…', got {url!r}")
-    if parts.scheme == "http" and not is_loopback(url):
+    scheme, host, _ = _parsed(name, url)
+    if scheme == "http" and host not in LOOPBACK_HOSTS:
         raise ConfigError(
             f"{name} must use https:// (plain http:// is allowed only for 127.0.0.1 and "
-            f"localhost), got {url!r}"
+            f"localhost), got {_shown(url)!r}"
         )
     return url.rstrip("/")
+
+
+def check_request_url(url: str, allowed: Origin, *, name: str = "the request URL") -> str:
+    """The one check every request passes: ``url`` must go to the ``allowed`` origin.
+
+    Applied to what urllib3 will connect to, so a bearer token or a client secret is only
+    ever sent to the host it belongs to (the connection's ``base_url``/``token_url``).
+
+    Examples
+    --------
+    >>> check_request_url("https://api.linkedin.com/rest/x", origin("https://api.linkedin.com"))
+    'https://api.linkedin.com/rest/x'
+    >>> check_request_url("http://other.host/x", origin("https://api.linkedin.com"))
+    Traceback (most recent call last):
+    ...
+    linkedin_capi.errors.ConfigError: the request URL must use https:// ...
+    """
+    check_url(name, url)
+    target = _parsed(name, url)
+    if target != allowed:
+        scheme, host, port = allowed
+        raise ConfigError(
+            f"{name} {_shown(url)!r} points at {target[0]}://{target[1]}:{target[2]}, not at "
+            f"this connection's {scheme}://{host}:{port}; the SDK sends credentials only to "
+            "its own host (use a second Connection for another one)"
+        )
+    return url
+
+
+def redirect_target(response: requests.Response) -> str:
+    """Where a 3xx answer pointed (scheme, host, port and path; no query or user info)."""
+    location = response.headers.get("Location") or ""
+    if not location:
+        return "nowhere (no Location header)"
+    try:
+        absolute = urljoin(response.url or "", location)
+    except ValueError:
+        absolute = location
+    return repr(_shown(absolute))
+
+
+class NoRedirectSession(requests.Session):
+    """A ``requests.Session`` that never follows a redirect (a 3xx is returned as is).
+
+    Callers also pass ``allow_redirects=False``; this is the second lock.
+    """
+
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        return None
+
+
+class NoRedirectOAuth2Session(OAuth2Session):  # type: ignore[misc]
+    """An ``OAuth2Session`` that never follows a redirect.
+
+    requests-oauthlib posts the token form with requests' defaults, which follow a 307/308
+    with the same body: the client secret and the refresh token would go to whatever host
+    the ``Location`` names, even over plain http. Here every request is sent with
+    ``allow_redirects=False`` and no answer names a redirect target (a second lock), so a
+    3xx reaches the compliance hooks, which turn it into an :class:`AuthError`.
+    """
+
+    def get_redirect_target(self, resp: requests.Response) -> None:
+        return None
+
+    def request(  # type: ignore[override]
+        self, method: str, url: str, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        kwargs["allow_redirects"] = False
+        response: requests.Response = super().request(method, url, *args, **kwargs)
+        return response
+
+
+def detached(exc: BaseException, *, secrets: Iterable[str], usable: str) -> BaseException:
+    """An exception standing for ``exc`` that leads back to none of the frames it crossed.
+
+    Token-endpoint calls run through requests-oauthlib and urllib3 frames whose locals hold
+    the client secret, the refresh token or the authorization code. The exception returned
+    here has no traceback, no ``__context__`` and no ``__cause__``; raise it *after* the
+    ``except`` block (inside one, Python would chain the original again).
+
+    Parameters
+    ----------
+    exc : BaseException
+        What the token call raised.
+    secrets : iterable of str
+        Scrubbed from any message taken over from ``exc``.
+    usable : str
+        What to do next, appended to "the answer was not usable" messages.
+    """
+    fresh: BaseException
+    if isinstance(exc, KeyboardInterrupt):
+        fresh = KeyboardInterrupt()
+    elif isinstance(exc, SystemExit):
+        fresh = SystemExit(exc.code)
+    elif isinstance(exc, CapiError):
+        fresh = exc  # built by the SDK from a redacted message: only its links are cut
+    elif isinstance(exc, OAuth2Error):
+        fresh = AuthError(f"the token endpoint's answer was not usable ({exc.error}); {usable}")
+    elif isinstance(exc, requests.RequestException):
+        fresh = error_for(exc=exc, secrets=secrets)
+    elif isinstance(exc, Exception):
+        fresh = AuthError(
+            f"the token endpoint's answer was not usable ({type(exc).__name__}); {usable}"
+        )
+    else:
+        fresh = exc
+    fresh.__traceback__ = None
+    fresh.__context__ = None
+    fresh.__cause__ = None
+    fresh.__suppress_context__ = False
+    return fresh
+
+
+def forget_tokens(session: OAuth2Session) -> None:
+    """Drop every token and code requests-oauthlib / oauthlib keep after an exchange.
+
+    ``session.token = {}`` alone leaves ``access_token``/``refresh_token`` on the oauthlib
+    client (its setter only *adds* attributes), in clear, for as long as the session lives.
+    """
+    client = session._client
+    for attribute in ("access_token", "refresh_token", "code", "mac_key", "_expires_at"):
+        if hasattr(client, attribute):
+            setattr(client, attribute, None)
+    session.token = {}
 
 
 @contextlib.contextmanager
@@ -112,7 +312,7 @@ def build_session(base_url: str | None = None) -> requests.Session:
     environment and looks for ``~/.netrc`` per call, a measurable share of a 1M-event
     export. Changing those variables afterwards needs a new ``Connection``.
     """
-    session = requests.Session()
+    session = NoRedirectSession()
     adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=4, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
@@ -245,6 +445,8 @@ def error_for(
         :class:`AuthError` (``invalid_grant`` = expired or revoked refresh token).
     """
     secrets = list(secrets)
+    if response is not None and 300 <= response.status_code < 400:
+        return _redirect_error(response, token_endpoint=token_endpoint)
     if response is None:
         what = type(exc).__name__ if exc is not None else "no response"
         detail = redact(str(exc), secrets)[:300] if exc is not None else ""
@@ -300,6 +502,27 @@ def error_for(
     if status >= 500:
         return ServerError(message, hint=_SERVER_HINT, **kwargs)
     return APIError(message, **kwargs)
+
+
+def _redirect_error(response: requests.Response, *, token_endpoint: bool) -> CapiError:
+    status = response.status_code
+    where = redirect_target(response)
+    rid = request_id(response)
+    if token_endpoint:
+        return AuthError(
+            f"the token endpoint answered HTTP {status}, redirecting to {where}; the SDK never "
+            "follows redirects there (that would re-send the client secret and the refresh "
+            "token) — check token_url",
+            status=status,
+            request_id=rid,
+        )
+    return APIError(
+        f"LinkedIn answered with a redirect to {where}",
+        status=status,
+        request_id=rid,
+        hint="the SDK never follows redirects (the access token would go along); check "
+        "base_url and the request path",
+    )
 
 
 class SecretScrubber(logging.Filter):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -73,11 +74,68 @@ class _CallbackBar(_NoBar):
         self._callback(n)
 
 
+#: Off a terminal, the default progress logs one line per this many batches.
+LOG_EVERY_BATCHES = 10
+
+
+class _LogBar(_NoBar):
+    """Progress for logs (cron, CI): one INFO line per ``every`` batches and one at the end.
+
+    A carriage-return bar in a log file is noise; a line now and then says the job is alive.
+    """
+
+    def __init__(self, every: int = LOG_EVERY_BATCHES) -> None:
+        self.every = every
+        self.batches = 0
+        self.events = 0
+        self.failed = 0
+
+    def update(self, n: int) -> None:
+        self.batches += 1
+        self.events += n
+        if self.batches % self.every == 0:
+            self._line()
+
+    def set_postfix(self, **kwargs: Any) -> None:
+        failed = kwargs.get("failed")
+        if isinstance(failed, int):
+            self.failed = failed
+
+    def close(self) -> None:
+        if self.batches % self.every:
+            self._line()
+
+    def _line(self) -> None:
+        log.info(
+            "LinkedIn CAPI: %d events settled in %d batches (%d failed)",
+            self.events,
+            self.batches,
+            self.failed,
+        )
+
+
+def _interactive() -> bool:
+    """True in a Jupyter kernel or when stderr is a terminal (where a bar can be seen)."""
+    if "ipykernel" in sys.modules:
+        shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+        if shell is not None and type(shell).__name__ == "ZMQInteractiveShell":
+            return True
+    stream = sys.stderr
+    return bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())
+
+
 def _progress_bar(progress: Progress, total: int, batches: int) -> _Bar:
+    """``True``: a bar; ``False``: nothing; a callable: called per acknowledged chunk.
+
+    ``None`` (the default): a bar only in a notebook or on a terminal, and only for more
+    than one batch; elsewhere (cron, CI, a log file) a log line every few batches.
+    """
     if callable(progress) and not isinstance(progress, bool):
         return _CallbackBar(progress)
     if progress is False or (progress is None and batches <= 1):
         return _NoBar()
+    if progress is None and not _interactive():
+        return _LogBar()
     from tqdm.auto import tqdm  # imported late: picks the notebook bar inside Jupyter
 
     bar: _Bar = tqdm(total=total, unit="event", desc="LinkedIn CAPI", leave=True)

@@ -121,13 +121,6 @@ def export(
         ``{input column: field}`` for columns whose names are not LinkedIn's (see
         :func:`linkedin_capi.engine.validate.validate`).
 
-    Streaming: a LazyFrame (or any use of ``journal``/``derive_event_ids``/
-    ``max_in_flight``) is validated and sent ``chunk_size`` rows at a time; memory is
-    bounded by the chunk, not the dataset, except for ``result.rows`` (one small row per
-    input row). The result's ``report`` is then ``None`` (invalid/skipped messages are in
-    ``rows``). A persistent HTTP 429 or a spent daily budget stops the export cleanly:
-    ``result.stopped`` says why and ``result.resume_at`` when the quota resets.
-
     Returns
     -------
     ExportResult
@@ -139,6 +132,15 @@ def export(
         ``skip_invalid_records=False`` and some rows are invalid (nothing was sent).
     AuthError, VersionError, PermissionDeniedError, NotFoundError, APIError
         An error that stops the export; ``err.result`` holds the partial ExportResult.
+
+    Notes
+    -----
+    Streaming: a LazyFrame (or any use of ``journal``/``derive_event_ids``/
+    ``max_in_flight``) is validated and sent ``chunk_size`` rows at a time; memory is
+    bounded by the chunk, not the dataset, except for ``result.rows`` (one small row per
+    input row). The result's ``report`` is then ``None`` (invalid/skipped messages are in
+    ``rows``). A persistent HTTP 429 or a spent daily budget stops the export cleanly:
+    ``result.stopped`` says why and ``result.resume_at`` when the quota resets.
 
     Examples
     --------

@@ -15,6 +15,9 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from linkedin_capi._constants import WINDOW_DAYS
 from linkedin_capi._render import as_chart, as_html, as_text
 from linkedin_capi.connection import Connection
@@ -77,56 +80,18 @@ def report_charts(report: ValidationReport) -> Charts:
     )
 
 
-@as_html.register
-def _report_html(report: ValidationReport) -> str:
-    return views.report_html(report)
+#: Which view draws which object: (type, HTML view, text view or None).
+_VIEWS: tuple[tuple[type, Callable[[Any], str], Callable[[Any], str] | None], ...] = (
+    (ValidationReport, views.report_html, None),
+    (ExportResult, views.result_html, views.result_text),
+    (ConversionRule, views.rule_html, views.rule_text),
+    (RuleList, views.rules_html, views.rules_text),
+    (AdAccount, lambda account: views.accounts_html([account], title="AdAccount"), None),
+    (AccountList, views.accounts_html, views.accounts_text),
+    (Connection, views.connection_html, None),
+)
 
-
-@as_text.register
-def _result_text(result: ExportResult) -> str:
-    return views.result_text(result)
-
-
-@as_html.register
-def _result_html(result: ExportResult) -> str:
-    return views.result_html(result)
-
-
-@as_html.register
-def _rule_html(rule: ConversionRule) -> str:
-    return views.rule_html(rule)
-
-
-@as_text.register
-def _rule_text(rule: ConversionRule) -> str:
-    return views.rule_text(rule)
-
-
-@as_html.register
-def _rules_html(rules: RuleList) -> str:
-    return views.rules_html(rules)
-
-
-@as_text.register
-def _rules_text(rules: RuleList) -> str:
-    return views.rules_text(rules)
-
-
-@as_html.register
-def _account_html(account: AdAccount) -> str:
-    return views.accounts_html([account], title="AdAccount")
-
-
-@as_html.register
-def _accounts_html(accounts: AccountList) -> str:
-    return views.accounts_html(accounts)
-
-
-@as_text.register
-def _accounts_text(accounts: AccountList) -> str:
-    return views.accounts_text(accounts)
-
-
-@as_html.register
-def _connection_html(conn: Connection) -> str:
-    return views.connection_html(conn)
+for _cls, _html_view, _text_view in _VIEWS:
+    as_html.register(_cls, _html_view)
+    if _text_view is not None:
+        as_text.register(_cls, _text_view)

@@ -31,6 +31,7 @@ __all__ = [
     "account_id",
     "account_urn",
     "ad_accounts",
+    "authenticated_member",
     "choose_account",
     "resolve_account_id",
 ]
@@ -164,6 +165,21 @@ def ad_accounts(conn: Requester) -> AccountList:
                 {"id": aid, "role": role, **_details(conn, aid)}
             )
     return AccountList(accounts.values())
+
+
+def authenticated_member(conn: Requester) -> str | None:
+    """The URN of the member the token belongs to (``urn:li:person:...``), if LinkedIn says.
+
+    Read from the first ``adAccountUsers?q=authenticatedUser`` element (scope ``r_ads``; no
+    profile scope needed). ``None`` when the member has no ad account role at all.
+    """
+    for element in iter_elements(
+        conn, "/adAccountUsers", "q=authenticatedUser", page_size=_PAGE_SIZE
+    ):
+        user = element.get("user")
+        if isinstance(user, str) and user:
+            return user
+    return None
 
 
 def _details(conn: Requester, aid: int) -> dict[str, object]:

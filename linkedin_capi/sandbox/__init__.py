@@ -2,7 +2,8 @@
 
 LinkedIn has no sandbox and no validate-only mode. :class:`Sandbox` is a stand-in (the
 LocalStack/moto idea): a real HTTP server on a free loopback port that answers like
-LinkedIn does — statuses, error bodies and messages from ``linkedin-api.md`` — stores what
+LinkedIn does — statuses, error bodies and messages from ``linkedin-api-audit.md`` and
+``linkedin-api.md``, in tables of its own (it imports nothing from the SDK) — stores what
 it accepted so tests and demos can look at it, and takes fault injection (forced statuses,
 dropped connections, latency, a request quota).
 
@@ -22,7 +23,7 @@ From a shell: ``linkedin-capi sandbox`` (or ``python -m linkedin_capi.sandbox``)
 from __future__ import annotations
 
 from linkedin_capi.sandbox._cli import main
-from linkedin_capi.sandbox._facts import SandboxError
+from linkedin_capi.sandbox._errors import SandboxError
 from linkedin_capi.sandbox._sandbox import Sandbox
 from linkedin_capi.sandbox._state import RecordedRequest
 

@@ -15,19 +15,19 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from linkedin_capi.sandbox import _rules
+from linkedin_capi.sandbox import _campaigns, _rules, _versions
 from linkedin_capi.sandbox import _schema as S
-from linkedin_capi.sandbox._events import check_events
-from linkedin_capi.sandbox._facts import (
+from linkedin_capi.sandbox._events import EventSchema, TimeErrorForm, check_events
+from linkedin_capi.sandbox._http import JSON_TYPE, Request, Response, api_error, json_response
+from linkedin_capi.sandbox._schema import (
     ACCOUNT_URN_PREFIX,
     MAX_BATCH_SIZE,
+    MAX_RULES_PER_BATCH,
     RESTLI_PROTOCOL_VERSION,
     WINDOW_DAYS,
 )
-from linkedin_capi.sandbox._http import JSON_TYPE, Request, Response, api_error, json_response
 from linkedin_capi.sandbox._state import State, to_ms
 
-_VERSION_RE = re.compile(r"^(\d{4})(\d{2})(?:\.\d{2})?$")
 _BATCH_OK = b'{"status":201}'
 _WINDOW_MS = WINDOW_DAYS * 86_400_000
 _RW_CONVERSIONS = ("rw_conversions",)
@@ -41,14 +41,17 @@ class ApiConfig:
     api_versions: Mapping[str, dt.date]
     max_page_size: int | None = None
     index_every_line: bool = False
+    wrong_method_indices: bool = True
+    time_error_form: TimeErrorForm = "indices"
 
 
 def version_error(
     value: str | None, today: dt.date, versions: Mapping[str, dt.date]
 ) -> Response | None:
-    """The gateway's answer to a missing or inactive ``LinkedIn-Version`` (§1.1).
+    """The gateway's answer to a missing or inactive ``LinkedIn-Version`` (audit B3, B4).
 
-    A version is active from the first day of its month until (excluding) its sunset date.
+    Active: released (first day of its month) and before its sunset, published in
+    ``versions`` or else twelve months after release (:mod:`._versions`).
     """
     if not value:
         return api_error(
@@ -57,19 +60,11 @@ def version_error(
             code="VERSION_MISSING",
             headers={"X-Restli-Gateway-Error": "true"},
         )
-    match = _VERSION_RE.match(value.strip())
-    base = value.strip()[:6]
-    sunset = versions.get(base)
-    if match is None or sunset is None:
-        active = False
-    else:
-        released = dt.date(int(match.group(1)), int(match.group(2)), 1)
-        active = released <= today < sunset
-    if active:
+    if _versions.is_active(value, today, versions):
         return None
     return api_error(
         426,
-        S.MSG_VERSION_INACTIVE.format(version=value.strip()),
+        S.MSG_VERSION_INACTIVE.format(version=_versions.as_printed(value)),
         code="NONEXISTENT_VERSION",
         headers={"X-Restli-Gateway-Error": "true"},
     )
@@ -130,46 +125,54 @@ def handle(req: Request, state: State, cfg: ApiConfig) -> Response:
     protocol = req.header("x-restli-protocol-version")
     if protocol != RESTLI_PROTOCOL_VERSION:
         return api_error(400, S.MSG_PROTOCOL.format(got=protocol or "(none)"))
-    parts = [unquote(p) for p in req.path[len("/rest/") :].split("/") if p]
+    raw_parts = [p for p in req.path[len("/rest/") :].split("/") if p]
+    parts = [unquote(p) for p in raw_parts]
     resource, key = (parts[0] if parts else ""), (parts[1] if len(parts) > 1 else None)
-    if len(parts) > 2 or resource not in _ROUTES:
+    sub = parts[2] if len(parts) > 2 else None
+    nested = resource == "adAccounts" and sub == "adCampaigns" and len(parts) == 3
+    if (len(parts) > 2 and not nested) or resource not in _ROUTES:
         return api_error(404, S.MSG_NO_RESOURCE, code="NOT_FOUND")
-    allowed, needed = _ROUTES[resource]
+    allowed, needed = _ADCAMPAIGNS if nested else _ROUTES[resource]
     if req.method not in allowed:
         return api_error(
             405,
             f"Method {req.method} is not allowed on /{resource}",
             headers={"Allow": ", ".join(allowed)},
         )
+    version = (version or "").strip()
     if not set(needed) & set(scopes):
         op = (req.header("x-restli-method") or req.method).upper()
         return api_error(
             403,
-            f"Not enough permissions to access: {resource}.{op}.{(version or '').strip()}",
+            f"Not enough permissions to access: {resource}.{op}.{_versions.as_printed(version)}",
             code="ACCESS_DENIED",
             service_error_code=100,
         )
     if resource == "conversionEvents":
         if key is not None:
             return api_error(404, S.MSG_NO_RESOURCE, code="NOT_FOUND")
-        return conversion_events(req, state, member, (version or "").strip(), cfg)
+        return conversion_events(req, state, member, version, cfg)
     if resource == "conversions":
-        return _conversions(req, state, member, key, cfg)
+        return _conversions(req, state, member, key, cfg, version)
+    if resource == "campaignConversions":
+        return _campaigns.handle(req, state, member, raw_parts[1] if key is not None else None)
     if resource == "adAccountUsers":
         return ad_account_users(req, state, member)
+    if nested and key is not None:
+        return _campaigns.search(req, state, member, key)
     return ad_accounts(req, state, member, key)
 
 
 def _conversions(
-    req: Request, state: State, member: str, key: str | None, cfg: ApiConfig
+    req: Request, state: State, member: str, key: str | None, cfg: ApiConfig, version: str
 ) -> Response:
     restli = (req.header("x-restli-method") or "").upper()
     if key is None:
         if req.method == "GET":
-            return _rules.list_rules(req, state, member, cfg.max_page_size)
+            return _rules.list_rules(req, state, member, cfg.max_page_size, version)
         if restli not in ("", "CREATE"):
             return api_error(400, f"Unsupported X-RestLi-Method {restli} on /conversions")
-        return _rules.create(req, state, member)
+        return _rules.create(req, state, member, version)
     if req.method == "GET":
         return _rules.get(req, state, member, key)
     if restli != "PARTIAL_UPDATE":
@@ -178,7 +181,7 @@ def _conversions(
             f"A POST to /conversions/{key} needs X-RestLi-Method: PARTIAL_UPDATE, "
             f"got {restli or '(none)'}",
         )
-    return _rules.partial_update(req, state, member, key)
+    return _rules.partial_update(req, state, member, key, version)
 
 
 def conversion_events(
@@ -210,16 +213,30 @@ def conversion_events(
                 f"Too many elements in one BATCH_CREATE request: {len(elements)}; "
                 f"at most {MAX_BATCH_SIZE} are allowed",
             )
+        distinct = {
+            e["conversion"]
+            for e in elements
+            if type(e) is dict and type(e.get("conversion")) is str
+        }
+        if len(distinct) > MAX_RULES_PER_BATCH:
+            return api_error(
+                400,
+                S.MSG_TOO_MANY_RULES.format(count=len(distinct), limit=MAX_RULES_PER_BATCH),
+            )
     else:
         elements = [body]
-    now_ms = to_ms(state.clock.now())
+    now = state.clock.now()
+    now_ms = to_ms(now)
+    lead_only = now.date() >= _versions.released(S.LEAD_ONLY_SINCE)
     error = check_events(
         elements,
-        id_types=S.id_types(version),
+        schema=EventSchema.for_version(version, lead_only=lead_only),
         window=(now_ms - _WINDOW_MS, now_ms),
         rules=state.writable_rules(member),
         batch=batch,
         index_every_line=cfg.index_every_line,
+        wrong_method_indices=cfg.wrong_method_indices,
+        time_form=cfg.time_error_form,
     )
     if error is not None:
         return error
@@ -315,6 +332,9 @@ def _account(state: State, member: str, key: str) -> tuple[int, dict[str, Any] |
 _ROUTES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "conversionEvents": (("POST",), _RW_CONVERSIONS),
     "conversions": (("GET", "POST"), _RW_CONVERSIONS),
+    "campaignConversions": (("GET", "PUT", "DELETE"), _RW_CONVERSIONS),
     "adAccountUsers": (("GET",), _READ_ADS),
     "adAccounts": (("GET",), _READ_ADS),
 }
+#: ``/adAccounts/<id>/adCampaigns`` (api.md §3.5: r_ads reads campaigns)
+_ADCAMPAIGNS: tuple[tuple[str, ...], tuple[str, ...]] = (("GET",), _READ_ADS)

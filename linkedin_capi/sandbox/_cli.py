@@ -3,12 +3,41 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shlex
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
+from linkedin_capi.sandbox._errors import SandboxError
 from linkedin_capi.sandbox._sandbox import Sandbox
+
+
+def env_lines(sandbox: Sandbox) -> list[str]:
+    """``NAME=value`` lines that point ``linkedin-capi`` and ``Connection.from_env()`` here."""
+    values = {
+        "LINKEDIN_CAPI_BASE_URL": sandbox.base_url,
+        "LINKEDIN_CAPI_TOKEN_URL": sandbox.token_url,
+        "LINKEDIN_CAPI_AUTHORIZATION_URL": sandbox.authorization_url,
+        "LINKEDIN_CAPI_CLIENT_ID": sandbox.client_id,
+        "LINKEDIN_CAPI_CLIENT_SECRET": sandbox.client_secret,
+        "LINKEDIN_CAPI_REFRESH_TOKEN": sandbox.refresh_token,
+        "LINKEDIN_CAPI_AD_ACCOUNT_ID": str(sandbox.account_id),
+        "LINKEDIN_CAPI_CONVERSION": str(sandbox.rule_id),
+        "LINKEDIN_CAPI_API_VERSION": sandbox.api_version,
+    }
+    return [f"{name}={shlex.quote(value)}" for name, value in values.items()]
+
+
+def write_env_file(path: str, lines: Sequence[str]) -> None:
+    """Write ``lines`` as a ``.env`` file (mode 0600, like any file holding credentials)."""
+    target = Path(path).expanduser()
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("# linkedin-capi sandbox (test credentials, 127.0.0.1 only)\n")
+        fh.writelines(f"{line}\n" for line in lines)
 
 
 def main(
@@ -20,6 +49,7 @@ def main(
     store_events: bool = True,
     ready: Callable[[Sandbox], Any] | None = None,
     stop: threading.Event | None = None,
+    env_file: str | None = None,
 ) -> int:
     """Serve a sandbox until Ctrl-C (``linkedin-capi sandbox``); print URLs and credentials.
 
@@ -31,6 +61,7 @@ def main(
     parser.add_argument("--port", type=int, default=port)
     parser.add_argument("--max-page-size", type=int, default=max_page_size)
     parser.add_argument("--no-store-events", action="store_true", default=not store_events)
+    parser.add_argument("--env-file", default=env_file, help="also write the variables here")
     args = parser.parse_args(list(argv) if argv is not None else [])
     sandbox = Sandbox(
         host=args.host,
@@ -42,22 +73,25 @@ def main(
         request_log_limit=1000,
     )
     waiter = stop or threading.Event()
-    try:  # Ctrl-C may arrive at any point from here on, even while printing
+    try:
         sandbox.start()
+    except SandboxError as exc:  # e.g. a busy port: one line, no traceback
+        print(f"linkedin-capi sandbox: {exc}", file=sys.stderr)
+        return 2
+    try:  # Ctrl-C may arrive at any point from here on, even while printing
         # These are the sandbox's fixed test credentials, not secrets.
+        lines = env_lines(sandbox)
+        if args.env_file:
+            write_env_file(args.env_file, lines)
         print(
             f"LinkedIn sandbox listening on {sandbox.url}\n"
-            f"  base_url       {sandbox.base_url}\n"
-            f"  token_url      {sandbox.token_url}\n"
-            f"  client_id      {sandbox.client_id}\n"
-            f"  client_secret  {sandbox.client_secret}\n"
-            f"  refresh_token  {sandbox.refresh_token}\n"
-            f"  access_token   {sandbox.access_token}\n"
-            f"  ad account     {sandbox.account_id} (ACCOUNT_MANAGER), "
-            f"{sandbox.viewer_account_id} (VIEWER)\n"
-            f"  rule           {sandbox.rule_urn} (CONVERSIONS_API)\n"
-            f"  received       {sandbox.url}/ and {sandbox.url}/_sandbox/events\n"
-            "Press Ctrl-C to stop.",
+            "# Paste these lines into another shell (or use --env-file PATH), then run\n"
+            "# linkedin-capi accounts / rules list / export FILE against the sandbox:\n"
+            + "".join(f"export {line}\n" for line in lines)
+            + f"# read-only ad account (VIEWER): {sandbox.viewer_account_id}; "
+            f"received events: {sandbox.url}/_sandbox/events\n"
+            + (f"# wrote the same variables to {args.env_file}\n" if args.env_file else "")
+            + "Press Ctrl-C to stop.",
             flush=True,
         )
         if ready is not None:

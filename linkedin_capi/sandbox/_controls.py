@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from linkedin_capi.sandbox import _oauth
-from linkedin_capi.sandbox._facts import SCOPES, SandboxError
+from linkedin_capi.sandbox._errors import SandboxError
 from linkedin_capi.sandbox._faults import Fault, FaultPlan, make_response
+from linkedin_capi.sandbox._schema import SCOPES
 from linkedin_capi.sandbox._state import Clock, State
 
 MEMBER_URN = "urn:li:person:sandboxMember1"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import importlib
 import inspect
@@ -11,19 +10,13 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from linkedin_capi.sandbox import _api, _oauth
-from linkedin_capi.sandbox import _schema as S
+from linkedin_capi.sandbox import _api, _oauth, _versions
 from linkedin_capi.sandbox._controls import MEMBER_URN, Controls
-from linkedin_capi.sandbox._facts import (
-    ACCOUNT_URN_PREFIX,
-    API_VERSIONS,
-    DEFAULT_API_VERSION,
-    RESTLI_PROTOCOL_VERSION,
-    SCOPES,
-    SandboxError,
-)
+from linkedin_capi.sandbox._errors import SandboxError
+from linkedin_capi.sandbox._events import TimeErrorForm
 from linkedin_capi.sandbox._faults import FaultPlan
-from linkedin_capi.sandbox._rules import rule_errors
+from linkedin_capi.sandbox._fixtures import Fixtures
+from linkedin_capi.sandbox._schema import RESTLI_PROTOCOL_VERSION, SCOPES
 from linkedin_capi.sandbox._server import App, SandboxServer
 from linkedin_capi.sandbox._state import (
     ACCESS_TOKEN_LIFETIME,
@@ -35,18 +28,24 @@ from linkedin_capi.sandbox._state import (
     rule_urn,
 )
 
-MANAGER_ACCOUNT_ID = 510_000_001
-VIEWER_ACCOUNT_ID = 510_000_002
-CAPI_RULE_ID = 10_000_001
-TAG_RULE_ID = 10_000_002
+#: Where :meth:`Sandbox.connection` finds the SDK's client (imported only when called).
+CLIENT_MODULE = "linkedin_capi.connection"
 
 
-class Sandbox(Controls):
+class Sandbox(Controls, Fixtures):
     """A LinkedIn stand-in served on ``http://127.0.0.1:<free port>``.
 
     Seeded deterministically with one member, two ad accounts (``account_id`` where the
     member is ACCOUNT_MANAGER, ``viewer_account_id`` where they are VIEWER), a
-    CONVERSIONS_API rule (``rule_id``) and an Insight Tag rule (``tag_rule_id``).
+    CONVERSIONS_API rule (``rule_id``), an Insight Tag rule (``tag_rule_id``) and two
+    campaigns of ``account_id`` (``campaign_ids``: one ACTIVE, one DRAFT).
+
+    Its facts (versions, idTypes, rule types, windows, messages) are its own, written from
+    ``shared/docs/linkedin-api-audit.md``; it imports nothing from the SDK. Where
+    LinkedIn's answer is unmeasured it chooses, and says so: ``ORACLE_MOAT_ID`` gets a 422
+    "is not an enum symbol" from LinkedIn-Version 202609 on (the schema dropped it; whether
+    LinkedIn rejects or ignores it is unknown); the 100-rules-per-batch 400 and the 400s
+    for qualified-lead types before 202608 or a disallowed window use its own texts.
 
     Parameters
     ----------
@@ -56,7 +55,9 @@ class Sandbox(Controls):
         Freeze the sandbox clock here (naive = UTC). The clock decides token expiry,
         active ``LinkedIn-Version`` values and the 90-day event window. Default: real time.
     api_versions : Mapping[str, date], optional
-        Version → sunset date; default ``linkedin_capi._constants.API_VERSIONS``.
+        Published version → sunset date; default LinkedIn's published table
+        (``_versions.PUBLISHED_SUNSETS``). Versions not in it are active for twelve months
+        from their release month, by LinkedIn's support policy.
     max_page_size : int, optional
         Serve at most this many rules per list page, whatever ``count`` asked for, to
         exercise clients that page on what came back.
@@ -78,6 +79,13 @@ class Sandbox(Controls):
         each failing element's first line).
     sleep : callable, optional
         How injected latency waits (tests pass a recorder). Default: an interruptible wait.
+    wrong_method_indices : bool
+        Name the rows of the 400 for a rule of another conversion method (the measured
+        ``indices [..]`` form, default); ``False`` names none.
+    time_error_form : {"indices", "batchIndex"}
+        Text of the 400 for events outside the 90-day window: the measured
+        ``indices [..] (0-indexed)`` form (default) or the documented
+        ``[{field=Invalid Conversion time, batchIndex=N, …}]`` one.
     seed : bool
         Create the default accounts and rules.
     """
@@ -95,12 +103,18 @@ class Sandbox(Controls):
         record_bodies: bool = True,
         request_log_limit: int | None = None,
         index_every_line: bool = False,
+        wrong_method_indices: bool = True,
+        time_error_form: TimeErrorForm = "indices",
         sleep: Callable[[float], Any] | None = None,
         seed: bool = True,
     ) -> None:
         if max_page_size is not None and max_page_size < 1:
             raise SandboxError(
                 f"max_page_size must be a positive integer or None, got {max_page_size!r}"
+            )
+        if time_error_form not in ("indices", "batchIndex"):
+            raise SandboxError(
+                f"time_error_form must be 'indices' or 'batchIndex', got {time_error_form!r}"
             )
         self._host, self._port = host, port
         self._clock = Clock(now)
@@ -124,9 +138,13 @@ class Sandbox(Controls):
             MEMBER_URN, SCOPES, start + ACCESS_TOKEN_LIFETIME, refresh_token=self._refresh_token
         )
         config = _api.ApiConfig(
-            api_versions=dict(api_versions if api_versions is not None else API_VERSIONS),
+            api_versions=dict(
+                api_versions if api_versions is not None else _versions.PUBLISHED_SUNSETS
+            ),
             max_page_size=max_page_size,
             index_every_line=index_every_line,
+            wrong_method_indices=wrong_method_indices,
+            time_error_form=time_error_form,
         )
         self._app = App(
             self._state, self._faults, config, self._client, sleep or self._wait, self._index
@@ -239,11 +257,7 @@ class Sandbox(Controls):
         return self._access_token
 
     member = MEMBER_URN
-    account_id = MANAGER_ACCOUNT_ID
-    viewer_account_id = VIEWER_ACCOUNT_ID
-    rule_id = CAPI_RULE_ID
-    tag_rule_id = TAG_RULE_ID
-    api_version = DEFAULT_API_VERSION
+    api_version = _versions.DEFAULT_VERSION
 
     @property
     def rule_urn(self) -> str:
@@ -286,9 +300,14 @@ class Sandbox(Controls):
         return kwargs
 
     def connection(self, **overrides: Any) -> Any:
-        """A ``linkedin_capi.connection.Connection`` configured for this sandbox."""
+        """A ``linkedin_capi.connection.Connection`` configured for this sandbox.
+
+        The one place the sandbox names the SDK: by module name, when called, to hand the
+        user a client. The model of LinkedIn never uses it (the architecture test in
+        ``tests/sandbox/`` allows exactly this import and no other).
+        """
         try:
-            module = importlib.import_module("linkedin_capi.connection")
+            module = importlib.import_module(CLIENT_MODULE)
         except ModuleNotFoundError as exc:  # only while the HTTP client is not installed
             raise SandboxError(
                 "linkedin_capi.connection is not available in this build; use "
@@ -300,117 +319,6 @@ class Sandbox(Controls):
             # Share the sandbox clock, so token expiry and version choice agree with it.
             kwargs["clock"] = lambda: self._clock.now().timestamp()
         return module.Connection(**kwargs)
-
-    # -- accounts and rules --------------------------------------------------------------
-
-    def add_account(
-        self,
-        name: str,
-        *,
-        id: int | None = None,
-        role: str = "ACCOUNT_MANAGER",
-        currency: str = "USD",
-        status: str = "ACTIVE",
-        type: str = "BUSINESS",
-        test: bool = False,
-        member: str | None = None,
-    ) -> dict[str, Any]:
-        """Create an ad account on which ``member`` (default: the sandbox member) has ``role``.
-
-        ``role=None`` creates an account the member cannot see.
-        """
-        if role is not None and role not in S.ROLES:
-            raise SandboxError(f"role must be one of {sorted(S.ROLES)} or None, got {role!r}")
-        with self._state.lock:
-            account_id = (
-                id if id is not None else max(self._state.accounts, default=MANAGER_ACCOUNT_ID) + 1
-            )
-            created = int(self._clock.now().timestamp() * 1000)
-            account: dict[str, Any] = {
-                "id": account_id,
-                "name": name,
-                "currency": currency,
-                "status": status,
-                "type": type,
-                "test": test,
-                "reference": f"urn:li:organization:{account_id + 1_000_000}",
-                "servingStatuses": ["RUNNABLE"] if status == "ACTIVE" else ["STOPPED"],
-                "version": {"versionTag": "1"},
-                "changeAuditStamps": {
-                    "created": {"actor": "urn:li:unknown:0", "time": created},
-                    "lastModified": {"actor": "urn:li:unknown:0", "time": created},
-                },
-            }
-            self._state.accounts[account_id] = account
-            if role is not None:
-                self._state.roles[(member or MEMBER_URN, account_id)] = role
-            return copy.deepcopy(account)
-
-    def add_rule(
-        self,
-        name: str,
-        *,
-        account: int | str | None = None,
-        type: str = "PURCHASE",
-        conversion_method: str = "CONVERSIONS_API",
-        enabled: bool = True,
-        id: int | None = None,
-        **fields: Any,
-    ) -> dict[str, Any]:
-        """Create a conversion rule directly (no HTTP), e.g. to seed a test; return it.
-
-        ``account`` is an id or URN (default: ``account_id``). Other keyword arguments are
-        LinkedIn rule fields (``attributionType=...``, ``postClickAttributionWindowSize=...``).
-        """
-        acct = account if account is not None else self.account_id
-        urn = acct if isinstance(acct, str) else f"{ACCOUNT_URN_PREFIX}{acct}"
-        body = {
-            "name": name,
-            "account": urn,
-            "type": type,
-            "conversionMethod": conversion_method,
-            "enabled": enabled,
-            **fields,
-        }
-        problems = rule_errors(body, partial=False)
-        if problems:
-            raise SandboxError("add_rule: LinkedIn would reject this rule:\n" + "\n".join(problems))
-        return copy.deepcopy(self._state.new_rule(body, rule_id=id))
-
-    def rule(self, rule_id: int) -> dict[str, Any]:
-        """One stored rule (a copy)."""
-        with self._state.lock:
-            if rule_id not in self._state.rules:
-                raise KeyError(
-                    f"no conversion rule {rule_id} in the sandbox; "
-                    f"rules: {sorted(self._state.rules)}"
-                )
-            return copy.deepcopy(self._state.rules[rule_id])
-
-    @property
-    def rules(self) -> list[dict[str, Any]]:
-        """Every stored conversion rule (copies), by id."""
-        with self._state.lock:
-            return [copy.deepcopy(r) for _, r in sorted(self._state.rules.items())]
-
-    @property
-    def accounts(self) -> list[dict[str, Any]]:
-        """Every ad account (copies), by id."""
-        with self._state.lock:
-            return [copy.deepcopy(a) for _, a in sorted(self._state.accounts.items())]
-
-    def _seed(self) -> None:
-        self.add_account("Sandbox Outdoor Co.", id=MANAGER_ACCOUNT_ID, role="ACCOUNT_MANAGER")
-        self.add_account(
-            "Sandbox Agency Client (read-only)", id=VIEWER_ACCOUNT_ID, role="VIEWER", currency="EUR"
-        )
-        self.add_rule("Sandbox purchase (Conversions API)", id=CAPI_RULE_ID, type="PURCHASE")
-        self.add_rule(
-            "Sandbox sign-up (Insight Tag)",
-            id=TAG_RULE_ID,
-            type="SIGN_UP",
-            conversion_method="INSIGHT_TAG_URL_MATCH_RULES",
-        )
 
     # -- what arrived --------------------------------------------------------------------
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from linkedin_capi.sandbox._facts import ACCOUNT_URN_PREFIX, RULE_URN_PREFIX
-from linkedin_capi.sandbox._schema import READ_ONLY_ROLE
+from linkedin_capi.sandbox._events import Rule
+from linkedin_capi.sandbox._schema import ACCOUNT_URN_PREFIX, READ_ONLY_ROLE, RULE_URN_PREFIX
 
 ACCESS_TOKEN_LIFETIME = dt.timedelta(days=60)  # linkedin-api.md §5
 REFRESH_TOKEN_LIFETIME = dt.timedelta(days=365)
@@ -123,6 +123,9 @@ class State:
     accounts: dict[int, dict[str, Any]] = field(default_factory=dict)
     roles: dict[tuple[str, int], str] = field(default_factory=dict)  # (member, account id)
     rules: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: rule id → account URNs the rule is shared with (besides its owner account)
+    shared: dict[int, set[str]] = field(default_factory=dict)
+    campaigns: dict[int, dict[str, Any]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     event_ids: list[str] = field(default_factory=list)
     event_count: int = 0
@@ -194,14 +197,23 @@ class State:
             self.rules[rid] = rule
             return rule
 
-    def writable_rules(self, member: str) -> dict[str, str]:
-        """Rule URN → conversionMethod for rules the member may stream events to."""
+    def writable_rules(self, member: str) -> dict[str, Rule]:
+        """Rule URN → method and state, for the rules the member may stream events to.
+
+        Those of accounts where the member has a role other than VIEWER (audit G2).
+        """
         with self.lock:
             return {
-                f"{RULE_URN_PREFIX}{rid}": rule["conversionMethod"]
+                f"{RULE_URN_PREFIX}{rid}": Rule(rule["conversionMethod"], bool(rule["enabled"]))
                 for rid, rule in self.rules.items()
                 if (role := self.role(member, rule["account"])) and role != READ_ONLY_ROLE
             }
+
+    def accounts_of(self, rule_id: int) -> list[str]:
+        """The owner account URN of a rule, then those it is shared with."""
+        with self.lock:
+            rule = self.rules[rule_id]
+            return [rule["account"], *sorted(self.shared.get(rule_id, ()))]
 
     # -- events -----------------------------------------------------------------------------
 

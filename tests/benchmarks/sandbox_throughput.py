@@ -16,8 +16,7 @@ import time
 import requests
 
 from linkedin_capi.sandbox import Sandbox
-from linkedin_capi.sandbox._events import check_events
-from linkedin_capi.sandbox._schema import id_types
+from linkedin_capi.sandbox._events import EventSchema, Rule, check_events
 
 NOW = dt.datetime(2026, 10, 20, 12, tzinfo=dt.UTC)
 NOW_MS = int(NOW.timestamp() * 1000)
@@ -55,12 +54,13 @@ def main(batches: int = 200) -> None:
         http_s = time.perf_counter() - start
         total = sb.event_count
     events = json.loads(bodies[0])["elements"]
-    kinds, rules = id_types("202607"), {sb.rule_urn: "CONVERSIONS_API"}
+    schema = EventSchema.for_version("202607")
+    rules = {sb.rule_urn: Rule("CONVERSIONS_API", enabled=True)}
     start = time.perf_counter()
     for _ in range(20):
         check_events(
             events,
-            id_types=kinds,
+            schema=schema,
             window=(NOW_MS - 90 * 86_400_000, NOW_MS),
             rules=rules,
             batch=True,

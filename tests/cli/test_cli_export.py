@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -189,9 +190,14 @@ def test_demo_runs_the_full_job_offline() -> None:
     out = runner.invoke(app, ["demo", "--rows", "60"])
     assert out.exit_code == 0, out.output
     assert "Conversion rule: 'linkedin-capi demo purchases'" in out.output
-    sent = int(out.output.split("Export: ")[1].split(" sent")[0])
+    # the same summary line as `linkedin-capi export`
+    match = re.search(r"^Export: 60 rows: (\d+) sent", out.output, re.M)
+    assert match is not None, out.output
+    sent = int(match.group(1))
     assert sent > 0
     assert f"accepted {sent} events" in out.output
+    # and what to do next, in CLI words
+    assert "Next: try it on your own file — `linkedin-capi validate" in out.output
 
 
 def test_export_with_journal_streams_and_rerun_sends_nothing_twice(

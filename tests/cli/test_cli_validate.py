@@ -125,13 +125,14 @@ def test_schema_error_exits_2_with_one_line(tmp_path: Path) -> None:
 def test_missing_conversion_exits_2(tmp_path: Path) -> None:
     path = write(good_frame(), tmp_path / "events.csv")
     result = runner.invoke(app, ["validate", path])
-    assert_one_line_error(result, 2, "no 'conversion' column and no conversion=")
+    # in the CLI's words: the flag, not the Python keyword
+    assert_one_line_error(result, 2, "no 'conversion' column and no --conversion rule given")
 
 
 def test_bad_conversion_option_exits_2(tmp_path: Path) -> None:
     path = write(good_frame(), tmp_path / "events.csv")
     result = runner.invoke(app, ["validate", path, "--conversion", "abc"])
-    assert_one_line_error(result, 2, "conversion= expects a rule id")
+    assert_one_line_error(result, 2, "--conversion expects a rule id")
 
 
 def test_duplicate_columns_exit_2(tmp_path: Path) -> None:
@@ -196,7 +197,8 @@ def test_demo_runs_and_exits_0() -> None:
     # the first event the sandbox accepted is printed, sent to the rule the demo ensured
     urn = result.stdout.split("Conversion rule: ")[1].split("(")[1].split(")")[0]
     start = result.stdout.index("First accepted event:")
-    event = json.loads(result.stdout[result.stdout.index("{", start) :])
+    end = result.stdout.index("\nNext: ", start)
+    event = json.loads(result.stdout[result.stdout.index("{", start) : end])
     assert event["conversion"] == urn
     assert len(event["user"]["userIds"][0]["idValue"]) == 64
 

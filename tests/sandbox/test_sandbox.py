@@ -176,14 +176,24 @@ def test_missing_version_header(api: Api) -> None:
     assert "X-Restli-Gateway-Error" in r.headers
 
 
-@pytest.mark.parametrize("version", ["202509", "202510", "202512", "209901", "latest"])
-def test_inactive_versions_get_426(api: Api, version: str) -> None:
+@pytest.mark.parametrize(
+    ("version", "printed"),
+    [
+        ("202509", "20250901"),
+        ("202510", "20251001"),
+        ("202512", "20251201"),
+        ("209901", "20990101"),
+        ("latest", "latest"),
+    ],
+)
+def test_inactive_versions_get_426(api: Api, version: str, printed: str) -> None:
     # Sandbox today is 2026-10-20: 202509 and 202510 are sunset, 202512 never existed.
+    # LinkedIn prints the version as yyyymmdd (audit S15, ISS-426).
     r = api.call("GET", "adAccountUsers?q=authenticatedUser", headers={"LinkedIn-Version": version})
     assert r.status_code == 426
     assert r.json() == {
         "code": "NONEXISTENT_VERSION",
-        "message": f"Requested version {version} is not active",
+        "message": f"Requested version {printed} is not active",
         "status": 426,
     }
 
@@ -388,19 +398,19 @@ def test_optional_identifiers_are_accepted(sb: Sandbox, api: Api) -> None:
     full["user"]["userIds"].append(
         {"idType": "LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID", "idValue": "x"}
     )
-    lean = {"conversion": sb.rule_urn, "conversionHappenedAt": NOW_MS, "user": {"userIds": []}}
+    lean = {
+        "conversion": sb.rule_urn,
+        "conversionHappenedAt": NOW_MS,
+        "user": {"userIds": [], "lead": "urn:li:leadGenFormResponse:1"},
+    }
     assert api.batch([full, lean]).status_code == 200
 
 
-def test_id_types_are_version_gated(sb: Sandbox, api: Api) -> None:
+def test_the_new_id_types_are_not_version_gated(sb: Sandbox, api: Api) -> None:
+    # "available on all active versions" (audit E2); per-version cases: tests/sandbox/
     e = event(sb.rule_urn)
     e["user"]["userIds"] = [{"idType": "GOOGLE_AID", "idValue": "g"}]
-    old = api.batch([e], headers={"LinkedIn-Version": "202604"})
-    assert (
-        old.json()["message"]
-        == 'Index: 0, ERROR :: /user/userIds/0/idType :: "GOOGLE_AID" is not an enum symbol\n'
-    )
-    assert api.batch([e], headers={"LinkedIn-Version": "202605"}).status_code == 200
+    assert api.batch([e], headers={"LinkedIn-Version": "202601"}).status_code == 200
 
 
 def test_time_window_is_90_days_and_not_future(sb: Sandbox, api: Api) -> None:
@@ -438,7 +448,11 @@ def test_rule_method_and_access(sb: Sandbox, api: Api) -> None:
 
 
 def test_batch_limit(sb: Sandbox, api: Api) -> None:
-    slim = {"conversion": sb.rule_urn, "conversionHappenedAt": NOW_MS, "user": {"userIds": []}}
+    slim = {
+        "conversion": sb.rule_urn,
+        "conversionHappenedAt": NOW_MS,
+        "user": {"userIds": [], "lead": "urn:li:leadGenFormResponse:1"},
+    }
     too_many = api.batch([slim] * 5001)
     assert too_many.status_code == 400
     assert "5001" in too_many.json()["message"]

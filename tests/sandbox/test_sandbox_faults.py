@@ -197,6 +197,16 @@ def test_main_prints_urls_and_credentials(capsys: pytest.CaptureFixture[str]) ->
     assert "sandbox-client-secret" in out and "sandbox-refresh-token" in out
 
 
+def test_main_on_a_busy_port_prints_one_line_and_fails(
+    sb: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    busy = sb.url.rsplit(":", 1)[1]
+    assert main(["--port", busy]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("linkedin-capi sandbox: cannot listen on 127.0.0.1:")
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
 def test_python_dash_m_serves_until_interrupted() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "linkedin_capi.sandbox", "--port", "0"],

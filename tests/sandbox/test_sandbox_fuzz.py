@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkedin_capi.sandbox._events import check_events, event_errors
+from linkedin_capi.sandbox._events import EventSchema, Rule, check_events, event_errors
 from linkedin_capi.sandbox._schema import id_types
 
 RULE = "urn:lla:llaPartnerConversion:1"
@@ -56,9 +56,13 @@ def test_mutated_events_get_a_status_or_pass(
             event[field] = value
     for element in (event, anything):
         response = check_events(
-            [element], id_types=KINDS, window=(0, 1000), rules={RULE: "CONVERSIONS_API"}, batch=True
+            [element],
+            schema=EventSchema(KINDS),
+            window=(0, 1000),
+            rules={RULE: Rule("CONVERSIONS_API", enabled=True)},
+            batch=True,
         )
-        errors = event_errors(element, KINDS)
+        errors = event_errors(element, EventSchema(KINDS))
         if response is None:
             assert errors == []
         else:
@@ -73,9 +77,9 @@ def test_mutated_events_get_a_status_or_pass(
 def test_the_unmutated_event_passes() -> None:
     response = check_events(
         [valid_event()],
-        id_types=KINDS,
+        schema=EventSchema(KINDS),
         window=(0, 1000),
-        rules={RULE: "CONVERSIONS_API"},
+        rules={RULE: Rule("CONVERSIONS_API", enabled=True)},
         batch=True,
     )
     assert response is None

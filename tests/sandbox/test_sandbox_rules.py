@@ -65,7 +65,8 @@ def test_create_answers_201_with_id_headers_and_the_entity(sb: Sandbox, api: Api
         "valueType": "DYNAMIC",
         "created": NOW_MS,
         "lastModified": NOW_MS,
-        "campaigns": [],
+        # ALL_CAMPAIGNS links the account's active, paused and draft campaigns
+        "campaigns": [f"urn:li:sponsoredCampaign:{c}" for c in sb.campaign_ids],
         "associatedCampaigns": [],
         "urlRules": [],
     }

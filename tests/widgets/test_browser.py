@@ -1,7 +1,7 @@
 """The notebooks in a real browser: JupyterLab on 127.0.0.1, driven in Debian's Chromium.
 
 Run with ``uv run pytest -m browser`` (needs ``chromium`` on PATH: ``bash
-.ci/install-browser``). Set ``CAPI_SCREENSHOTS=notebooks/img`` to refresh the README's
+.ci/install-browser``). Set ``CAPI_SCREENSHOTS=docs/img`` to refresh the docs'
 screenshots from the same run.
 """
 

@@ -16,6 +16,7 @@ from linkedin_capi.display.html import (
     COLORS,
     badge,
     esc,
+    mask,
     meter,
     panel,
     section,
@@ -293,6 +294,14 @@ def message_html(text: str, *, color: str = COLORS["muted"]) -> str:
     return f"<div style='color:{color}'>{html.escape(text)}</div>"
 
 
+def _expandable(message: str) -> str:
+    """A message, shortened, that opens to its whole (masked) text: no JavaScript needed."""
+    whole = html.escape(mask(message))
+    if len(message) <= 60:
+        return whole
+    return f"<details><summary>{html.escape(short(message, 60))}</summary>{whole}</details>"
+
+
 def result_html(result: Any) -> str:
     """An ``ExportResult``: counts and the most frequent errors."""
     counts: dict[str, int] = result.counts
@@ -301,17 +310,12 @@ def result_html(result: Any) -> str:
     head = "".join(badge(s.replace("_", " "), counts[s], colors[s]) for s in statuses)
     head += stacked_bar([(counts[s], colors[s], s) for s in statuses])
     body = head or "<div>no rows</div>"
-    failures = result.failures
-    if failures.height:
-        top = (
-            failures.group_by("status", "error")
-            .len()
-            .sort(["len", "error"], descending=[True, False])
-            .head(SHOWN_ROWS)
-        )
-        rows = [(s, esc(e), str(n)) for s, e, n in top.iter_rows()]
+    if result.failures.height:
+        top = result.reasons().head(SHOWN_ROWS)
+        rows = [(s, _expandable(example), str(n)) for s, _reason, n, example in top.iter_rows()]
         body += section(
-            "Most frequent problems", table(["status", "error", "rows"], rows, right=[2], raw=[1])
+            "Most frequent problems (numbers ignored when grouping)",
+            table(["status", "error", "rows"], rows, right=[2], raw=[1]),
         )
     requests = getattr(result, "requests", None)
     note = f"{requests} requests · " if requests is not None else ""
@@ -376,14 +380,8 @@ def accounts_text(accounts: Sequence[Any]) -> str:
 def result_text(result: Any) -> str:
     """An export result as text: a line of counts and a table of the most frequent problems."""
     lines = [f"ExportResult: {result.summary()}"]
-    failures = result.failures
-    if failures.height:
-        top = (
-            failures.group_by("status", "error")
-            .len()
-            .sort(["len", "error"], descending=[True, False])
-            .head(SHOWN_ROWS)
-        )
-        rows = [(n, s, short(e, 90)) for s, e, n in top.iter_rows()]
-        lines += ["", text_table(["rows", "status", "error"], rows)]
+    if result.failures.height:
+        # Whole messages: LinkedIn's fix is often at the end ("... should be CONVERSIONS_API").
+        for status, _reason, n, example in result.reasons().head(SHOWN_ROWS).iter_rows():
+            lines.append(f"  {n} {status}: {mask(example)}")
     return "\n".join(lines)

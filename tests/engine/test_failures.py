@@ -104,3 +104,41 @@ def test_clean_frame_has_empty_failures_with_the_schema() -> None:
     r = run({"conversionHappenedAt": [T], "ACXIOM_ID": ["a"]})
     assert r.failures.height == 0
     assert r.failures.columns == ["_row", "field", "rule", "severity", "value", "message"]
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "ja\u200bne@acme.com",
+        "mailto:jane@acme.com",
+        '"jane@acme.com"',
+        "Jane Doe <jane@acme.com>",
+        "\uff4a\uff41\uff4e\uff45@acme.com",  # full-width letters
+        "<Jane@Acme.com>",
+    ],
+)
+def test_emails_that_could_never_match_are_cleaned_before_hashing(given: str) -> None:
+    from _support.engine import sha
+
+    r = run({"conversionHappenedAt": [T], "SHA256_EMAIL": [given]})
+    assert r.valid["SHA256_EMAIL"].to_list() == [sha("jane@acme.com")]
+
+
+def test_an_address_longer_than_254_characters_is_invalid() -> None:
+    r = run({"conversionHappenedAt": [T], "SHA256_EMAIL": ["x" * 250 + "@a.co"]})
+    assert r.failures["rule"].to_list() == ["SHA256_EMAIL.format"]
+
+
+@pytest.mark.parametrize(
+    ("given", "ms"),
+    [
+        ("2023-10-14T00:00Z", 1_697_241_600_000),
+        ("2024-08-28 15:30", 1_724_859_000_000),
+        ("2024-08-28 15:30:00 UTC", 1_724_859_000_000),
+        ("2024-08-28T17:30+02:00", 1_724_859_000_000),
+    ],
+)
+def test_iso_8601_without_seconds_and_a_trailing_utc(given: str, ms: int) -> None:
+    from linkedin_capi.engine.normalize import happened_at_ms
+
+    assert pl.select(happened_at_ms(pl.lit(given), pl.String)).item() == ms

@@ -31,10 +31,17 @@ from linkedin_capi.cli._rules import (
 from linkedin_capi.cli.demo import demo_frame
 from linkedin_capi.client.tokens import Token
 from linkedin_capi.delivery.result import ExportResult
-from linkedin_capi.engine._masking import mask
+from linkedin_capi.display.html import mask
+from linkedin_capi.display.safe import MAX_LINE_CHARS, safe_text, truncate
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.engine.validate import validate
-from linkedin_capi.errors import AuthError, CapiError, ConfigError, SchemaError, VersionError
+from linkedin_capi.errors import (
+    AuthError,
+    CapiError,
+    ConfigError,
+    SchemaError,
+    VersionError,
+)
 
 if TYPE_CHECKING:
     from linkedin_capi.connection import Connection
@@ -251,18 +258,25 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _print_report(report: ValidationReport, *, as_json: bool, everything: bool = False) -> None:
+def _print_report(
+    report: ValidationReport, *, as_json: bool, everything: bool = False, show_values: bool = False
+) -> None:
     if as_json:
         limit = None if everything else JSON_PROBLEMS
         invalid = report.invalid.select("_row", "errors")
         shown = invalid if limit is None else invalid.head(limit)
         by_rule = report.error_counts().select("rule", "rows", "sample").to_dicts()
+        rows = shown.to_dicts()
+        for row in rows:  # masked and bounded exactly like the text output
+            row["errors"] = [
+                truncate(e if show_values else mask(e), MAX_LINE_CHARS) for e in row["errors"]
+            ]
         typer.echo(
             json.dumps(
                 {
                     "counts": report.counts,
                     "by_rule": by_rule,
-                    "invalid": shown.to_dicts(),
+                    "invalid": rows,
                     "invalid_left_out": invalid.height - shown.height,
                     "warnings": report.warnings,
                     "ignored_columns": report.ignored_columns,
@@ -437,6 +451,14 @@ def validate_command(
     separator: SeparatorOpt = None,
     encoding: EncodingOpt = None,
     errors_out: ErrorsOutOpt = None,
+    show_values: Annotated[
+        bool,
+        typer.Option(
+            "--show-values",
+            help="With --json: e-mail addresses in error messages unmasked (local debugging "
+            "only; never in logs that others read).",
+        ),
+    ] = False,
 ) -> None:
     """Check FILE against LinkedIn's rules and show what would be rejected and why.
 
@@ -455,7 +477,7 @@ def validate_command(
     except CapiError as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
     _loud_warnings(report.warnings)
-    _print_report(report, as_json=as_json, everything=everything)
+    _print_report(report, as_json=as_json, everything=everything, show_values=show_values)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_ROWS)
 
 
@@ -545,10 +567,17 @@ def export_command(
             progress=None if sys.stderr.isatty() else False,
             **options,  # type: ignore[arg-type]
         )
-    except KeyboardInterrupt as exc:
+    except KeyboardInterrupt as exc:  # ExportInterrupted carries the partial result
         partial = getattr(exc, "result", None)
         if partial is not None:
-            typer.echo(f"Export: {partial.summary()}", err=True)
+            resume = (
+                "re-run the same command to send the rest (the journal knows what was sent)"
+                if journal
+                else "re-run the same command with --journal to resume"
+            )
+            raise _fail(
+                f"interrupted after {partial.sent} sent; {resume}", EXIT_INTERRUPTED
+            ) from None
         raise _fail(
             "interrupted; re-run the same command to send the rest"
             + (" (the journal knows what was sent)" if journal else ""),
@@ -811,7 +840,7 @@ def auth_status_command(
     typer.echo(f"  tokens from {source}")
     typer.echo("  " + "; ".join(_token_lines(token)))
     for a in accounts:
-        typer.echo(f"  {a.id}\t{a.name or '-'}\t{a.role}\t{'usable' if a.usable else 'view only'}")
+        typer.echo(f"  {a.id}\t{safe_text(a.name or '-')}\t{a.role}\t{_state(a)}")
     if not usable:
         typer.echo("  no usable ad account: uploads need a role other than VIEWER")
 
@@ -943,3 +972,7 @@ def main() -> None:
             err=True,
         )
         sys.exit(4)
+
+
+def _state(account: AdAccount) -> str:
+    return "usable" if account.usable else "view only"

@@ -236,13 +236,13 @@ def conform_columns(
         if name == ROW:
             raise SchemaError(
                 f"a column is called {ROW!r}, a name reserved for the row index; "
-                f"drop or rename it first (columns found: {list(schema)})"
+                f"drop or rename it first (columns found: {_found(list(schema))})"
             )
         if name in _REPORT_COLUMNS or name.startswith("__capi_"):
             # The report adds these next to the input columns (and uses __capi_* inside).
             raise SchemaError(
                 f"a column is called {name!r}, a name the validation report uses for its own "
-                f"column; drop or rename it first (columns found: {list(schema)})"
+                f"column; drop or rename it first (columns found: {_found(list(schema))})"
             )
         how = "mapping=" if name in mapped else "name"
         canonical = mapped.get(name) or _FOLDED.get(name.strip().lower())
@@ -253,7 +253,7 @@ def conform_columns(
         if dtype == pl.Object:
             raise SchemaError(
                 f"column {name!r} holds Python objects; convert it to strings or numbers "
-                f"first (columns found: {list(schema)})"
+                f"first (columns found: {_found(list(schema))})"
             )
         if canonical is not None:
             if canonical in strong:
@@ -303,6 +303,22 @@ def conform_columns(
     return Conformed(renames=renames, fields=fields, ignored=ignored, notes=notes)
 
 
+def _found(names: list[str], limit: int = 10) -> str:
+    """A list of column names for a message: the first ``limit``, then how many more.
+
+    Examples
+    --------
+    >>> _found(["a", "b"])
+    "['a', 'b']"
+    >>> _found([f"c{i}" for i in range(10_000)], 2)
+    "['c0', 'c1', ... and 9,998 more]"
+    """
+    shown = [n if len(n) <= 100 else n[:100] + "…" for n in names[:limit]]
+    if len(names) <= limit:
+        return repr(shown)
+    return repr(shown)[:-1] + f", ... and {len(names) - limit:,} more]"
+
+
 def require_columns(
     present: Iterable[str], columns_found: list[str], *, has_default_conversion: bool
 ) -> None:
@@ -321,18 +337,18 @@ def require_columns(
     if HAPPENED_AT not in have:
         raise SchemaError(
             f"no {HAPPENED_AT!r} column (or every value in it is null); every event needs "
-            f"its time (columns found: {columns_found})"
+            f"its time (columns found: {_found(columns_found)})"
         )
     identifiers = have & {*ID_TYPES, EXTERNAL_IDS}
     if not identifiers and not {FIRST_NAME, LAST_NAME} <= have:
         raise SchemaError(
             "no identifier column: give at least one of "
             f"{', '.join(ID_TYPES)}, {EXTERNAL_IDS}, or both {FIRST_NAME} and {LAST_NAME} "
-            f"(columns found: {columns_found})"
+            f"(columns found: {_found(columns_found)})"
         )
     if CONVERSION not in have and not has_default_conversion:
         raise SchemaError(
             f"no {CONVERSION!r} column and no conversion= rule given; pass "
             f"conversion=<rule id or URN> or add a {CONVERSION!r} column "
-            f"(columns found: {columns_found})"
+            f"(columns found: {_found(columns_found)})"
         )

@@ -160,6 +160,7 @@ class ExportPanel(w.VBox):  # type: ignore[misc]
                 now=now,
                 progress=self._advance,
                 mapping=self._mapping,
+                max_in_flight=1,  # the bar advances batch by batch, in order
             )
         except Exception as exc:
             partial = getattr(exc, "result", None)

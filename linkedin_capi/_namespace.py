@@ -7,6 +7,7 @@ namespaces, so typed code calls :func:`linkedin_capi.engine.validate` directly.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
@@ -27,10 +28,14 @@ class CapiFrame:
         self._df = df
 
     def validate(
-        self, conversion: Any = None, *, now: dt.datetime | None = None
+        self,
+        conversion: Any = None,
+        *,
+        now: dt.datetime | None = None,
+        mapping: Mapping[str, str] | None = None,
     ) -> ValidationReport:
         """See :func:`linkedin_capi.engine.validate.validate`."""
-        return validate(self._df, conversion, now=now)
+        return validate(self._df, conversion, now=now, mapping=mapping)
 
     def export(self, conn: Any, conversion: Any = None, **kwargs: Any) -> ExportResult:
         """See :func:`linkedin_capi.delivery.export.export`."""
@@ -45,10 +50,14 @@ class CapiLazyFrame:
         self._lf = lf
 
     def validate(
-        self, conversion: Any = None, *, now: dt.datetime | None = None
+        self,
+        conversion: Any = None,
+        *,
+        now: dt.datetime | None = None,
+        mapping: Mapping[str, str] | None = None,
     ) -> ValidationReport:
         """See :func:`linkedin_capi.engine.validate.validate`."""
-        return validate(self._lf, conversion, now=now)
+        return validate(self._lf, conversion, now=now, mapping=mapping)
 
     def export(self, conn: Any, conversion: Any = None, **kwargs: Any) -> ExportResult:
         """See :func:`linkedin_capi.delivery.export.export`."""

@@ -152,6 +152,8 @@ _CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bConnection\.from_env\(\) ", ""),
         (r"\bConnection\(", "the connection ("),
         (r"\bad_account_id=(?:\.\.\.)?", "--ad-account ID"),
+        (r"with mapping=\{[^}]*\}, or (--map '[^']*') in the CLI", r"with \1"),
+        (r"\bmapping=", "--map "),
         (r"\bconversion=<rule id or URN>", "--conversion ID"),
         (r"\bconversion= rule", "--conversion rule"),
         (r"\bconversion=", "--conversion"),

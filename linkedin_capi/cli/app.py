@@ -8,6 +8,7 @@ stderr.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -89,19 +90,71 @@ app = typer.Typer(
 )
 
 
-_READERS: dict[str, Callable[[Path], pl.DataFrame]] = {
-    ".csv": lambda p: pl.read_csv(p),
-    ".parquet": lambda p: pl.read_parquet(p),
-    ".ndjson": lambda p: pl.read_ndjson(p),
-    ".jsonl": lambda p: pl.read_ndjson(p),
-}
+#: Separators a CSV file may use; the header line decides (most frequent wins).
+SEPARATORS = (",", ";", "\t", "|")
 
 
-def read_frame(path: str, *, lazy: bool = False) -> pl.DataFrame | pl.LazyFrame:
+def detect_separator(head: bytes) -> str:
+    """The separator of a CSV file from its first bytes: the one most used in the header.
+
+    Examples
+    --------
+    >>> detect_separator(b"a;b;c"), detect_separator(b"a|b"), detect_separator(b"a")
+    (';', '|', ',')
+    """
+    line = head.split(b"\n", 1)[0].decode("utf-8", "replace")
+    # Separators inside quoted header names do not count.
+    outside = "".join(part for i, part in enumerate(line.split('"')) if i % 2 == 0)
+    counts = {sep: outside.count(sep) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def _csv_options(separator: str | None, head: bytes) -> dict[str, object]:
+    """Every column as text: the validator parses text, so ``000123`` stays ``000123``."""
+    sep = separator if separator is not None else detect_separator(head)
+    if sep in {"\\t", "tab"}:
+        sep = "\t"
+    if len(sep) != 1:
+        raise ConfigError(f"--separator: expected one character such as ';', got {sep!r}")
+    return {"separator": sep, "infer_schema": False}
+
+
+def _utf8(data: bytes, encoding: str | None, source: str) -> bytes:
+    """``data`` as UTF-8 without a byte-order mark (decoded from ``encoding`` first)."""
+    if encoding is None or encoding.lower().replace("-", "") in {"utf8", "utf8sig"}:
+        return data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return data.decode(encoding).encode("utf-8")
+    except LookupError:
+        raise ConfigError(f"--encoding: unknown encoding {encoding!r}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{source}: not {encoding} (byte {exc.start + 1} cannot be decoded); "
+            "pass the file's --encoding"
+        ) from None
+
+
+_KINDS = (".csv", ".parquet", ".ndjson", ".jsonl", ".tsv")
+
+
+def read_frame(
+    path: str,
+    *,
+    lazy: bool = False,
+    separator: str | None = None,
+    encoding: str | None = None,
+) -> pl.DataFrame | pl.LazyFrame:
     """Read CSV, Parquet or NDJSON by extension, ``-`` for CSV on stdin.
 
+    CSV is read as text, every column ``String`` (no type inference: ``000123`` stays
+    ``000123`` and one odd value cannot make the file unreadable); its separator is
+    detected from the header (``,`` ``;`` tab ``|``) unless ``separator`` is given; a UTF-8
+    byte-order mark is dropped and other encodings are decoded with ``encoding``. A
+    directory, or a glob pattern, of Parquet parts is read as one frame.
+
     With ``lazy=True`` files are scanned (``pl.scan_*``): nothing is read until an export
-    pulls chunks. Stdin is always read whole.
+    pulls chunks. Stdin (and a file in another encoding) is always read whole.
 
     Raises
     ------
@@ -112,31 +165,67 @@ def read_frame(path: str, *, lazy: bool = False) -> pl.DataFrame | pl.LazyFrame:
         data = sys.stdin.buffer.read()
         if not data.strip():
             raise ConfigError("stdin is empty; expected CSV with a header row")
-        return _read(lambda: pl.read_csv(data), "stdin")
+        data = _utf8(data, encoding, "stdin")
+        opts = _csv_options(separator, data[:65536])
+        return _read(lambda: pl.read_csv(io.BytesIO(data), **opts), "stdin")  # type: ignore[arg-type]
     p = Path(path)
-    reader = _READERS.get(p.suffix.lower())
-    if reader is None:
+    parts = _parquet_parts(path)
+    if parts is not None:
+        if lazy:
+            return _read_lazy(lambda: pl.scan_parquet(parts), path)
+        return _read(lambda: pl.read_parquet(parts), path)
+    suffix = p.suffix.lower()
+    if suffix not in _KINDS:
         raise ConfigError(
             f"{path}: unknown file type {p.suffix or '(none)'!r}; expected one of "
-            f"{', '.join(_READERS)} (or '-' for CSV on stdin)"
+            f"{', '.join(_KINDS)}, a directory of Parquet parts (or '-' for CSV on stdin)"
         )
     if not p.is_file():
         raise ConfigError(f"{path}: no such file")
     if p.stat().st_size == 0:
         raise ConfigError(f"{path}: the file is empty")
+    if suffix == ".parquet":
+        if lazy:
+            return _read_lazy(lambda: pl.scan_parquet(p), path)
+        return _read(lambda: pl.read_parquet(p), path)
+    if suffix in {".ndjson", ".jsonl"}:
+        # JSON keeps its own types: a string stays a string ("000123").
+        if lazy:
+            return _read_lazy(lambda: pl.scan_ndjson(p), path)
+        return _read(lambda: pl.read_ndjson(p), path)
+    with p.open("rb") as fh:
+        head = fh.read(65536)
+    if suffix == ".tsv" and separator is None:
+        separator = "\t"
+    plain = encoding is None or encoding.lower().replace("-", "") in {"utf8", "utf8sig"}
+    if not plain:
+        data = _utf8(p.read_bytes(), encoding, path)
+        opts = _csv_options(separator, data[:65536])
+        return _read(lambda: pl.read_csv(io.BytesIO(data), **opts), path)  # type: ignore[arg-type]
+    opts = _csv_options(separator, head.removeprefix(b"\xef\xbb\xbf"))
     if lazy:
-        scanner = _SCANNERS[p.suffix.lower()]
-        lf = _read_lazy(lambda: scanner(p), path)
-        return lf
-    return _read(lambda: reader(p), path)
+        return _read_lazy(lambda: pl.scan_csv(p, **opts), path)  # type: ignore[arg-type]
+    return _read(lambda: pl.read_csv(p, **opts), path)  # type: ignore[arg-type]
 
 
-_SCANNERS: dict[str, Callable[[Path], pl.LazyFrame]] = {
-    ".csv": lambda p: pl.scan_csv(p),
-    ".parquet": lambda p: pl.scan_parquet(p),
-    ".ndjson": lambda p: pl.scan_ndjson(p),
-    ".jsonl": lambda p: pl.scan_ndjson(p),
-}
+def _parquet_parts(path: str) -> list[Path] | None:
+    """The Parquet files of a directory or glob pattern, sorted; ``None`` for a plain file."""
+    p = Path(path)
+    if p.is_dir():
+        found = sorted(q for q in p.rglob("*.parquet") if q.is_file())
+        if not found:
+            raise ConfigError(f"{path}: a directory without .parquet files")
+        return found
+    if any(ch in path for ch in "*?["):
+        anchor = Path(path).anchor or "."
+        pattern = str(Path(path).relative_to(anchor)) if Path(path).is_absolute() else path
+        found = sorted(q for q in Path(anchor).glob(pattern) if q.is_file())
+        if not found:
+            raise ConfigError(f"{path}: no file matches the pattern")
+        if any(q.suffix.lower() != ".parquet" for q in found):
+            raise ConfigError(f"{path}: a pattern may only match .parquet files")
+        return found
+    return None
 
 
 def _read_lazy(scan: Callable[[], pl.LazyFrame], source: str) -> pl.LazyFrame:
@@ -145,6 +234,8 @@ def _read_lazy(scan: Callable[[], pl.LazyFrame], source: str) -> pl.LazyFrame:
         first = lf.head(1).collect()  # reads a few rows: a broken file fails here, not mid-run
     except (pl.exceptions.PolarsError, OSError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "utf-8" in first_line.lower() or "utf8" in first_line.lower():
+            first_line += "; the file is not UTF-8: pass its --encoding, e.g. --encoding cp1252"
         raise ConfigError(f"{source}: cannot read it ({first_line})") from exc
     if first.height == 0:
         raise ConfigError(f"{source}: no rows (columns found: {first.columns})")
@@ -156,6 +247,8 @@ def _read(read: Callable[[], pl.DataFrame], source: str) -> pl.DataFrame:
         df = read()
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "utf-8" in first_line.lower() or "utf8" in first_line.lower():
+            first_line += "; the file is not UTF-8: pass its --encoding, e.g. --encoding cp1252"
         raise ConfigError(f"{source}: cannot read it ({first_line})") from exc
     if df.height == 0:
         # A header without rows is almost always a failed export, not "all good".
@@ -169,11 +262,15 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 
 def _print_report(
-    report: ValidationReport, *, as_json: bool, limit: int = 10, show_values: bool = False
+    report: ValidationReport, *, as_json: bool, everything: bool = False, show_values: bool = False
 ) -> None:
     if as_json:
-        invalid = report.invalid.select("_row", "errors").head(limit).to_dicts()
-        for row in invalid:  # masked and bounded exactly like the text output
+        limit = None if everything else JSON_PROBLEMS
+        invalid = report.invalid.select("_row", "errors")
+        shown = invalid if limit is None else invalid.head(limit)
+        by_rule = report.error_counts().select("rule", "rows", "sample").to_dicts()
+        rows = shown.to_dicts()
+        for row in rows:  # masked and bounded exactly like the text output
             row["errors"] = [
                 truncate(e if show_values else mask(e), MAX_LINE_CHARS) for e in row["errors"]
             ]
@@ -181,9 +278,12 @@ def _print_report(
             json.dumps(
                 {
                     "counts": report.counts,
-                    "invalid": invalid,
+                    "by_rule": by_rule,
+                    "invalid": rows,
+                    "invalid_left_out": invalid.height - shown.height,
                     "warnings": report.warnings,
                     "ignored_columns": report.ignored_columns,
+                    "mapping": report.mapping,
                 }
             )
         )
@@ -200,6 +300,123 @@ ConversionOpt = Annotated[
     typer.Option(metavar="ID", help="Rule id or URN for rows without a conversion."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable output (one JSON line).")]
+AllOpt = Annotated[
+    bool, typer.Option("--all", help="With --json: list every problem (default: the first 20).")
+]
+MapOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--map",
+        metavar="SRC=FIELD",
+        help="Column SRC feeds LinkedIn field FIELD, e.g. --map 'Email=SHA256_EMAIL' (repeatable).",
+    ),
+]
+MappingOpt = Annotated[
+    str | None,
+    typer.Option("--mapping", metavar="FILE", help='JSON file {"input column": "field", ...}.'),
+]
+SeparatorOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--separator",
+        metavar="CHAR",
+        help="CSV separator (default: detected from the header among , ; tab |).",
+    ),
+]
+EncodingOpt = Annotated[
+    str | None,
+    typer.Option("--encoding", metavar="NAME", help="CSV text encoding (default UTF-8)."),
+]
+ErrorsOutOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--errors-out",
+        metavar="FILE",
+        help="Write every row not sent (input columns, status, rule, message) to FILE "
+        "(.csv, .parquet or .ndjson).",
+    ),
+]
+
+#: Problems listed in --json output unless --all is given (the rest are counted).
+JSON_PROBLEMS = 20
+
+
+def parse_mapping(pairs: list[str] | None, file: str | None) -> dict[str, str] | None:
+    """``--mapping FILE.json`` then ``--map SRC=FIELD`` entries (which win) as one dict."""
+    out: dict[str, str] = {}
+    if file is not None:
+        try:
+            loaded = json.loads(Path(file).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"--mapping: cannot read {file} ({exc.strerror})") from None
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"--mapping: {file} is not JSON (line {exc.lineno})") from None
+        if not isinstance(loaded, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in loaded.items()
+        ):
+            raise ConfigError(
+                f'--mapping: {file} must hold one object {{"input column": "field", ...}}'
+            )
+        out.update(loaded)
+    for pair in pairs or []:
+        src, sep, field = pair.rpartition("=")
+        if not sep or not src or not field.strip():
+            raise ConfigError(
+                f"--map: expected SRC=FIELD such as 'Email=SHA256_EMAIL', got {pair!r}"
+            )
+        out[src] = field.strip()
+    return out or None
+
+
+def _loud_warnings(warnings: list[str]) -> None:
+    """ "Did you mean" and ignored-alias notes, on stderr where a cron log keeps them."""
+    for w in warnings:
+        if "did you mean" in w or "was ignored" in w:
+            typer.echo(f"linkedin-capi: WARNING: {one_line(w)}", err=True)
+
+
+def write_rows(path: str, frame: pl.DataFrame) -> None:
+    """``frame`` to ``path`` by extension (.csv, .parquet, .ndjson/.jsonl)."""
+    suffix = Path(path).suffix.lower()
+    try:
+        if suffix == ".csv":
+            flat = frame.with_columns(
+                pl.col(c).cast(pl.String)
+                for c, t in frame.schema.items()
+                if isinstance(t, pl.List | pl.Array | pl.Struct | pl.Categorical)
+                and not isinstance(t, pl.Categorical)
+            )
+            flat.with_columns(pl.col(pl.Categorical).cast(pl.String)).write_csv(path)
+        elif suffix == ".parquet":
+            frame.write_parquet(path)
+        elif suffix in {".ndjson", ".jsonl"}:
+            frame.write_ndjson(path)
+        else:
+            raise ConfigError(
+                f"--errors-out: {path}: expected a .csv, .parquet or .ndjson file name"
+            )
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        raise ConfigError(f"--errors-out: cannot write {path} ({one_line(str(exc))})") from None
+
+
+def report_rows_not_sent(report: ValidationReport) -> pl.DataFrame:
+    """Invalid and skipped rows: input columns + ``status``, ``rule``, ``message``."""
+    errors = report.failures.filter(pl.col("severity") == "error")
+    rules = errors.group_by("_row").agg(pl.col("rule").str.join("; "))
+    invalid = (
+        report.invalid.join(rules, on="_row", how="left")
+        .with_columns(
+            pl.lit("invalid").alias("status"), pl.col("errors").list.join("; ").alias("message")
+        )
+        .drop("errors")
+    )
+    skipped = report.skipped.with_columns(
+        pl.lit("skipped").alias("status"),
+        pl.lit("conversionHappenedAt.too_old").alias("rule"),
+        pl.col("reason").alias("message"),
+    ).drop("reason")
+    return pl.concat([invalid, skipped], how="diagonal_relaxed").sort("_row")
+
 
 NowOpt = Annotated[
     str | None,
@@ -231,6 +448,12 @@ def validate_command(
     conversion: ConversionOpt = None,
     now: NowOpt = None,
     as_json: JsonOpt = False,
+    everything: AllOpt = False,
+    map_: MapOpt = None,
+    mapping: MappingOpt = None,
+    separator: SeparatorOpt = None,
+    encoding: EncodingOpt = None,
+    errors_out: ErrorsOutOpt = None,
     show_values: Annotated[
         bool,
         typer.Option(
@@ -249,10 +472,15 @@ def validate_command(
         linkedin-capi validate conversions.csv --conversion 104012
     """
     try:
-        report = validate(read_frame(file), conversion, now=parse_now(now))
+        columns = parse_mapping(map_, mapping)
+        frame = read_frame(file, separator=separator, encoding=encoding)
+        report = validate(frame, conversion, now=parse_now(now), mapping=columns)
+        if errors_out is not None:
+            write_rows(errors_out, report_rows_not_sent(report))
     except CapiError as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
-    _print_report(report, as_json=as_json, show_values=show_values)
+    _loud_warnings(report.warnings)
+    _print_report(report, as_json=as_json, everything=everything, show_values=show_values)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_ROWS)
 
 
@@ -289,6 +517,12 @@ def export_command(
     ] = None,
     now: NowOpt = None,
     as_json: JsonOpt = False,
+    everything: AllOpt = False,
+    map_: MapOpt = None,
+    mapping: MappingOpt = None,
+    separator: SeparatorOpt = None,
+    encoding: EncodingOpt = None,
+    errors_out: ErrorsOutOpt = None,
 ) -> None:
     """Validate FILE and send its valid rows to LinkedIn (or the sandbox).
 
@@ -306,7 +540,8 @@ def export_command(
 
     try:
         # With a journal the file is scanned lazily and sent in chunks (scheduled backfills).
-        data = read_frame(file, lazy=journal is not None)
+        columns = parse_mapping(map_, mapping)
+        data = read_frame(file, lazy=journal is not None, separator=separator, encoding=encoding)
         conn: Connection | None
         try:
             conn = connection_for_cli(config, ad_account)
@@ -328,6 +563,7 @@ def export_command(
             conn,
             conversion,
             now=parse_now(now),
+            mapping=columns,
             dry_run=dry_run,
             batch_size=batch_size,
             # A bar on a terminal; never in logs of scheduled jobs.
@@ -359,7 +595,19 @@ def export_command(
         raise _fail(str(exc), EXIT_INPUT) from None
     except CapiError as exc:
         raise _fail(str(exc), EXIT_ROWS) from None
-    _print_result(result, as_json=as_json)
+    if result.report is not None:
+        _loud_warnings(result.report.warnings)
+    if errors_out is not None:
+        try:
+            write_rows(errors_out, export_rows_not_sent(result, data))
+        except ConfigError as exc:
+            raise _fail(str(exc), EXIT_INPUT) from None
+    _print_result(result, as_json=as_json, everything=everything)
+    if result.failures.height:
+        # A cron log keeps stderr: say why, not only how many.
+        typer.echo(f"linkedin-capi: {result.summary()}; top reasons:", err=True)
+        for status, _reason, n, example in result.reasons().head(5).iter_rows():
+            typer.echo(f"  {n} {status}: {one_line(mask(example))}", err=True)
     if result.stopped:
         typer.echo(f"linkedin-capi: stopped early: {one_line(result.stopped)}", err=True)
     raise typer.Exit(EXIT_OK if result.ok and not result.stopped else EXIT_ROWS)
@@ -373,22 +621,58 @@ def conn_config_options(config: str) -> dict[str, object]:
     return ExportConfig.from_td(read_result(config)).export_options()
 
 
-def export_summary(result: ExportResult) -> dict[str, object]:
-    """The ``--json`` summary of an export (the schema the scheduling docs describe)."""
-    problems = result.rows.filter(pl.col("status").is_in(["failed", "invalid"])).head(20)
+def export_rows_not_sent(result: ExportResult, data: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Every row not sent: the input columns + ``status``, ``rule``, ``message``."""
+    not_sent = result.rows.filter(~pl.col("status").is_in(["sent", "already_sent", "dry_run"]))
+    rules = None
+    if result.report is not None:
+        errors = result.report.failures.filter(pl.col("severity") == "error")
+        rules = errors.group_by("_row").agg(pl.col("rule").str.join("; "))
+    keys = not_sent.select(
+        pl.col("_row").cast(pl.UInt32),
+        pl.col("status").cast(pl.String),
+        pl.col("error").cast(pl.String).alias("message"),
+    )
+    if rules is not None:
+        keys = keys.join(rules.with_columns(pl.col("_row").cast(pl.UInt32)), on="_row", how="left")
+    else:
+        keys = keys.with_columns(pl.lit(None, pl.String).alias("rule"))
+    keys = keys.with_columns(
+        pl.when(pl.col("status") == "skipped")
+        .then(pl.lit("conversionHappenedAt.too_old"))
+        .when(pl.col("status") == "failed")
+        .then(pl.lit("linkedin.rejected"))
+        .otherwise(pl.col("rule"))
+        .alias("rule")
+    )
+    inputs = data.lazy().with_row_index("_row").join(keys.lazy(), on="_row", how="inner")
+    return inputs.sort("_row").collect()
+
+
+def export_summary(result: ExportResult, *, everything: bool = False) -> dict[str, object]:
+    """The ``--json`` summary of an export (the schema the scheduling docs describe).
+
+    ``problems`` lists the first 20 failed or invalid rows (all with ``everything``);
+    ``problems_left_out`` counts the rest, ``reasons`` groups all of them by message.
+    """
+    failures = result.rows.filter(pl.col("status").is_in(["failed", "invalid"]))
+    problems = failures if everything else failures.head(JSON_PROBLEMS)
+    reasons = result.reasons().select("status", "rows", "example").head(JSON_PROBLEMS)
     return {
         "ok": result.ok and not result.stopped,
         "counts": result.counts,
         "stopped": result.stopped,
         "resume_at": result.resume_at.isoformat() if result.resume_at else None,
         "problems": problems.to_dicts(),
+        "problems_left_out": failures.height - problems.height,
+        "reasons": [{**r, "example": mask(r["example"])} for r in reasons.to_dicts()],
     }
 
 
-def _print_result(result: ExportResult, *, as_json: bool) -> None:
+def _print_result(result: ExportResult, *, as_json: bool, everything: bool = False) -> None:
     """One format for ``export`` and ``demo``: the report's summary, then the counts."""
     if as_json:
-        typer.echo(json.dumps(export_summary(result)))
+        typer.echo(json.dumps(export_summary(result, everything=everything)))
         return
     if result.report is not None:
         typer.echo(result.report.summary())

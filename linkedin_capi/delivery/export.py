@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -56,6 +57,7 @@ def export(
     chunk_size: int = STREAM_CHUNK_ROWS,
     resend_unknown: bool = True,
     hash_names: bool = False,
+    mapping: Mapping[str, str] | None = None,
 ) -> ExportResult:
     """Validate ``data`` and upload its valid rows to LinkedIn; one outcome per input row.
 
@@ -109,6 +111,9 @@ def export(
     event is sent, every rule the rows use is fetched once per connection and must exist
     and be an enabled Conversions API rule of the connection's ad account, else a
     ``ConfigError`` with the fix (nothing is sent).
+    mapping : dict, optional
+        ``{input column: field}`` for columns whose names are not LinkedIn's (see
+        :func:`linkedin_capi.engine.validate.validate`).
 
     Returns
     -------
@@ -177,4 +182,5 @@ def export(
         rate_limit=rate_limit,
         resend_unknown=resend_unknown,
         hash_names=hash_names,
+        mapping=mapping,
     )

@@ -107,6 +107,32 @@ class ExportResult:
         """The ``failed`` and ``invalid`` rows with their errors."""
         return self.rows.filter(pl.col("status").is_in(["failed", "invalid"]))
 
+    def reasons(self) -> pl.DataFrame:
+        """Failed and invalid rows grouped by message, numbers and indices stripped.
+
+        ``status``, ``reason`` (the message with every number as ``#``, so "element 3" and
+        "element 7" are one group), ``rows`` and ``example`` (one message in full), most
+        frequent first.
+
+        Examples
+        --------
+        >>> rows = pl.DataFrame({"_row": pl.Series([0, 1, 2], dtype=pl.UInt32),
+        ...                      "status": ["failed"] * 3,
+        ...                      "error": ["elements/0: bad", "elements/1: bad", "x"]})
+        >>> ExportResult(rows=rows, report=None).reasons().select("reason", "rows").rows()
+        [('elements/#: bad', 2), ('x', 1)]
+        """
+        error = pl.col("error").cast(pl.String).fill_null("")
+        return (
+            self.failures.with_columns(
+                pl.col("status").cast(pl.String),
+                error.str.replace_all(r"[0-9]+", "#").alias("reason"),
+            )
+            .group_by("status", "reason")
+            .agg(pl.len().cast(pl.UInt32).alias("rows"), error.first().alias("example"))
+            .sort(["rows", "reason"], descending=[True, False])
+        )
+
     def join(self, data: pl.DataFrame) -> pl.DataFrame:
         """``data`` (the frame that was exported) with ``status`` and ``error`` columns.
 

@@ -34,7 +34,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import FrameType
@@ -414,6 +414,7 @@ def deliver(
     rate_limit: RateLimit | None,
     resend_unknown: bool,
     hash_names: bool = False,
+    mapping: Mapping[str, str] | None = None,
 ) -> ExportResult:
     """See :func:`linkedin_capi.delivery.export.export` (this is its one pipeline)."""
     version = getattr(conn, "api_version", None)  # validation follows the connection's
@@ -421,14 +422,25 @@ def deliver(
     report: ValidationReport | None = None
     if isinstance(data, pl.DataFrame):
         plan = make_plan(
-            data.schema, conversion, now=now, nulls=data, api_version=version, hash_names=hash_names
+            data.schema,
+            conversion,
+            now=now,
+            nulls=data,
+            api_version=version,
+            hash_names=hash_names,
+            mapping=mapping,
         )
         report = validate_chunk(data, plan=plan, row_offset=0)
         if not skip_invalid_records and report.invalid.height:
             raise ValidationFailed(_invalid_error(report.invalid, data.height), report)
     else:
         plan = make_plan(
-            data.collect_schema(), conversion, now=now, api_version=version, hash_names=hash_names
+            data.collect_schema(),
+            conversion,
+            now=now,
+            api_version=version,
+            hash_names=hash_names,
+            mapping=mapping,
         )
     if journal is not None and EVENT_ID not in plan.fields and not derive_event_ids:
         raise ConfigError(

@@ -23,7 +23,7 @@ from linkedin_capi._render import as_chart, as_html, as_text, register_named
 from linkedin_capi.delivery.result import ExportResult
 from linkedin_capi.display import views
 from linkedin_capi.display.charts import Charts, bar_chart, window_chart
-from linkedin_capi.display.html import mask, percent
+from linkedin_capi.display.html import mask, percent, short
 from linkedin_capi.display.safe import MAX_LINE_CHARS, listed, safe_text
 from linkedin_capi.engine.report import ValidationReport
 
@@ -39,8 +39,10 @@ def report_text(report: ValidationReport) -> str:
         f"{c['invalid']} invalid, {c['skipped']} skipped (older than {WINDOW_DAYS} days)"
     ]
     if c["invalid"]:
-        by_field = ", ".join(f"{f} {n}" for f, n in report.error_counts().iter_rows())
-        lines.append(f"  errors by field: {by_field}")
+        lines.append("  errors by rule:")
+        for _field, rule, n, sample in report.error_counts().iter_rows():
+            values = ", ".join(repr(short(v, 40)) for v in sample)
+            lines.append(f"    {rule} {n}" + (f" (e.g. {values})" if values else ""))
         for row, errors in report.invalid.select("_row", "errors").head(_SHOWN_ROWS).iter_rows():
             lines.append(f"  row {row}: " + safe_text(mask("; ".join(errors)), MAX_LINE_CHARS))
         if c["invalid"] > _SHOWN_ROWS:
@@ -62,7 +64,7 @@ def report_text(report: ValidationReport) -> str:
 @as_chart.register
 def report_charts(report: ValidationReport) -> Charts:
     """Invalid rows by field, and event times against the window."""
-    by_field = [(f, n) for f, n in report.error_counts().iter_rows()]
+    by_field = [(f, n) for f, n in report.error_counts(by="field").iter_rows()]
     return Charts(
         (
             bar_chart("Invalid rows by field", by_field),

@@ -22,6 +22,8 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 
+from linkedin_capi.engine._masking import mask
+
 __all__ = [
     "COLORS",
     "badge",
@@ -49,24 +51,10 @@ COLORS = {
     "muted": "#8a8a8a",
 }
 
-# An address: keep its first character and the domain (enough to recognise a typo'd
-# domain, not enough to identify a person).
-_EMAIL = re.compile(r"([^\s@'\"<>,;:()\[\]])[^\s@'\"<>,;:()\[\]]*@([\w-]+(?:\.[\w-]+)*)")
 _MAX_CHARS = 48
 
 _FONT = "font-family:var(--jp-ui-font-family, sans-serif);font-size:13px;line-height:1.4"
 _BORDER = "1px solid rgba(128,128,128,0.35)"
-
-
-def mask(text: str) -> str:
-    """Replace every e-mail address in ``text`` by its first character and domain.
-
-    Examples
-    --------
-    >>> mask("a@b.co and Bob.Smith@Example.COM, got 'jonas.garcía@exämple.de'")
-    "a***@b.co and B***@Example.COM, got 'j***@exämple.de'"
-    """
-    return _EMAIL.sub(r"\1***@\2", text)
 
 
 def short(value: object, limit: int = _MAX_CHARS) -> str:

@@ -16,6 +16,7 @@ from linkedin_capi.display.html import (
     COLORS,
     badge,
     esc,
+    mask,
     meter,
     panel,
     section,
@@ -88,12 +89,17 @@ def report_html(report: ValidationReport) -> str:
     by_field = ""
     if c["invalid"]:
         rows = [
-            (field, str(n), meter(n / c["invalid"], COLORS["invalid"], 80))
-            for field, n in report.error_counts().iter_rows()
+            (
+                rule,
+                str(n),
+                meter(n / c["invalid"], COLORS["invalid"], 80),
+                ", ".join(f"<code>{esc(v)}</code>" for v in sample),
+            )
+            for _field, rule, n, sample in report.error_counts().iter_rows()
         ]
         by_field = section(
-            "Invalid rows by field",
-            table(["field", "rows", "of invalid"], rows, right=[1], raw=[2]),
+            "Invalid rows by rule",
+            table(["rule", "rows", "of invalid", "sample values"], rows, right=[1], raw=[2, 3]),
         )
     coverage = ""
     if c["valid"]:
@@ -122,7 +128,8 @@ def report_html(report: ValidationReport) -> str:
     body += (
         f"<div style='margin-top:6px;color:{COLORS['muted']};font-size:11px'>"
         "every row: <code>.valid</code>, <code>.invalid</code> (with <code>errors</code>), "
-        "<code>.skipped</code> — keyed by <code>_row</code>; charts: <code>.plot()</code>"
+        "<code>.skipped</code> — keyed by <code>_row</code>; one row per problem: "
+        "<code>.failures</code>; charts: <code>.plot()</code>"
         "</div>"
     )
     when = report.now.strftime("%Y-%m-%d %H:%M UTC")
@@ -288,6 +295,14 @@ def message_html(text: str, *, color: str = COLORS["muted"]) -> str:
     return f"<div style='color:{color}'>{html.escape(text)}</div>"
 
 
+def _expandable(message: str) -> str:
+    """A message, shortened, that opens to its whole (masked) text: no JavaScript needed."""
+    whole = html.escape(mask(message))
+    if len(message) <= 60:
+        return whole
+    return f"<details><summary>{html.escape(short(message, 60))}</summary>{whole}</details>"
+
+
 def result_html(result: Any) -> str:
     """An ``ExportResult``: counts and the most frequent errors."""
     counts: dict[str, int] = result.counts
@@ -296,17 +311,12 @@ def result_html(result: Any) -> str:
     head = "".join(badge(s.replace("_", " "), counts[s], colors[s]) for s in statuses)
     head += stacked_bar([(counts[s], colors[s], s) for s in statuses])
     body = head or "<div>no rows</div>"
-    failures = result.failures
-    if failures.height:
-        top = (
-            failures.group_by("status", "error")
-            .len()
-            .sort(["len", "error"], descending=[True, False])
-            .head(SHOWN_ROWS)
-        )
-        rows = [(s, esc(e), str(n)) for s, e, n in top.iter_rows()]
+    if result.failures.height:
+        top = result.reasons().head(SHOWN_ROWS)
+        rows = [(s, _expandable(example), str(n)) for s, _reason, n, example in top.iter_rows()]
         body += section(
-            "Most frequent problems", table(["status", "error", "rows"], rows, right=[2], raw=[1])
+            "Most frequent problems (numbers ignored when grouping)",
+            table(["status", "error", "rows"], rows, right=[2], raw=[1]),
         )
     requests = getattr(result, "requests", None)
     note = f"{requests} requests · " if requests is not None else ""
@@ -371,16 +381,10 @@ def accounts_text(accounts: Sequence[Any]) -> str:
 def result_text(result: Any) -> str:
     """An export result as text: a line of counts and a table of the most frequent problems."""
     lines = [f"ExportResult: {result.summary()}"]
-    failures = result.failures
-    if failures.height:
-        top = (
-            failures.group_by("status", "error")
-            .len()
-            .sort(["len", "error"], descending=[True, False])
-            .head(SHOWN_ROWS)
-        )
-        rows = [(n, s, short(e, 90)) for s, e, n in top.iter_rows()]
-        lines += ["", text_table(["rows", "status", "error"], rows)]
+    if result.failures.height:
+        # Whole messages: LinkedIn's fix is often at the end ("... should be CONVERSIONS_API").
+        for status, _reason, n, example in result.reasons().head(SHOWN_ROWS).iter_rows():
+            lines.append(f"  {n} {status}: {mask(example)}")
     return "\n".join(lines)
 
 

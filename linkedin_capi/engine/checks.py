@@ -44,7 +44,16 @@ from linkedin_capi._constants import (
 )
 from linkedin_capi.engine import normalize as nz
 
-__all__ = ["EXPECTED", "PLAIN_TEXT", "Check", "field_checks", "norm", "row_checks"]
+__all__ = [
+    "EXPECTED",
+    "PLAIN_TEXT",
+    "RULE_CODES",
+    "Check",
+    "field_checks",
+    "norm",
+    "row_checks",
+    "rule_code",
+]
 
 #: What each field must look like, for "expected …, got …" messages.
 EXPECTED: dict[str, str] = {
@@ -65,6 +74,36 @@ EXPECTED: dict[str, str] = {
     EXTERNAL_IDS: "a string or a list with one string, such as ['user_id_123']",
     AMOUNT: "a decimal number such as '50.00'",
 }
+
+
+#: Stable rule codes ``"<field>.<rule>"`` of the checks whose name is not ``<field>_format``.
+#: Tests pin them: rename a check freely, never its code.
+RULE_CODES: dict[str, str] = {
+    "happened_at_seconds": f"{HAPPENED_AT}.epoch_seconds",
+    "happened_at_missing": f"{HAPPENED_AT}.missing",
+    "happened_at_future": f"{HAPPENED_AT}.future",
+    "external_ids_at_most_one": f"{EXTERNAL_IDS}.at_most_one",
+    "event_id_length": f"{EVENT_ID}.too_long",
+    "conversion_missing": f"{CONVERSION}.missing",
+    "amount_without_currency": f"{CURRENCY_CODE}.required_with_amount",
+    "currency_without_amount": f"{AMOUNT}.required_with_currency",
+    "has_identifier": "user.no_identifier",
+}
+
+
+def rule_code(name: str) -> str:
+    """The stable code ``"<field>.<rule>"`` of the check called ``name``.
+
+    Examples
+    --------
+    >>> rule_code("amount_format"), rule_code("happened_at_future")
+    ('amount.format', 'conversionHappenedAt.future')
+    """
+    if name in RULE_CODES:
+        return RULE_CODES[name]
+    if name.endswith("_format"):
+        return f"{name.removesuffix('_format')}.format"
+    return name
 
 
 class Check(NamedTuple):

@@ -19,6 +19,7 @@ import polars as pl
 import polars_hash  # noqa: F401  (registers the ``chash`` expression namespace)
 
 __all__ = [
+    "EMAIL_MAX_LEN",
     "EMAIL_PATTERN",
     "IPV4_PATTERN",
     "SHA256_HEX_PATTERN",
@@ -37,6 +38,9 @@ SHA256_HEX_PATTERN = r"^[0-9a-f]{64}$"
 #: Deliberately loose: one ``@``, a dot in the domain, no whitespace. LinkedIn never says
 #: why an address failed to match, so this only catches values that cannot be addresses.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
+#: RFC 5321's limit on an address (a path is 256 octets with the angle brackets).
+EMAIL_MAX_LEN = 254
+_INVISIBLE = r"[\s\x{200B}-\x{200D}\x{2060}\x{FEFF}\x{00AD}]+"
 
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
@@ -123,7 +127,10 @@ def hashed_name(expr: pl.Expr) -> pl.Expr:
 
 
 def normalize_email(expr: pl.Expr) -> pl.Expr:
-    """Remove all whitespace and lower-case; empty strings become null.
+    """Remove whitespace and invisible characters, NFKC, unwrap, lower-case; "" → null.
+
+    ``Name <addr>`` gives ``addr``; quotes or angle brackets around the address and a
+    ``mailto:`` prefix are removed.
 
     Examples
     --------
@@ -132,8 +139,25 @@ def normalize_email(expr: pl.Expr) -> pl.Expr:
     'jodoe@x.com'
     """
     # Trimming first makes the regex pass cheap: most values have no inner whitespace.
-    cleaned = expr.str.strip_chars().str.replace_all(r"\s+", "").str.to_lowercase()
-    return cleaned.replace("", None)
+    # Invisible characters (zero-width space and joiners, BOM, soft hyphen) go with it.
+    t = expr.str.strip_chars().str.replace_all(_INVISIBLE, "")
+    # Full-width letters and other compatibility forms: NFKC, only where not ASCII.
+    t = pl.when(t.str.len_bytes() != t.str.len_chars()).then(t.str.normalize("NFKC")).otherwise(t)
+    t = t.str.to_lowercase()
+    # "Jane Doe <jane@acme.com>" → the address between the angle brackets.
+    t = (
+        pl.when(t.str.contains("<", literal=True))
+        .then(t.str.extract(r"<([^<>]*)>").fill_null(t))
+        .otherwise(t)
+    )
+    # A pair of quotes around the address (a quote alone may be part of it), then mailto:.
+    quoted = (t.str.starts_with('"') & t.str.ends_with('"')) | (
+        t.str.starts_with("'") & t.str.ends_with("'")
+    )
+    unquoted = t.str.slice(1, t.str.len_chars() - 2)
+    t = pl.when(quoted & (t.str.len_bytes() > 1)).then(unquoted).otherwise(t)
+    t = t.str.strip_prefix("mailto:")
+    return t.replace("", None)
 
 
 def sha256_email(expr: pl.Expr) -> pl.Expr:
@@ -159,7 +183,7 @@ def hash_normalized_email(email: pl.Expr) -> pl.Expr:
     return (
         pl.when(email.str.contains(SHA256_HEX_PATTERN))
         .then(email)
-        .when(email.str.contains(EMAIL_PATTERN))
+        .when(email.str.contains(EMAIL_PATTERN) & (email.str.len_bytes() <= EMAIL_MAX_LEN))
         .then(_sha256(email))
     )
 

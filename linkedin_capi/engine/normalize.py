@@ -178,7 +178,17 @@ def prepare_happened_at(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """
     if dtype != pl.String:
         return expr
-    return expr.str.strip_chars().str.replace(" ", "T", literal=True)
+    # " UTC" (BigQuery's text form) is an explicit UTC: the same as no zone here.
+    t = expr.str.strip_chars().str.strip_suffix(" UTC").str.replace(" ", "T", literal=True)
+    # ISO 8601 allows minutes without seconds ("2023-10-14T00:00Z"); the parser does not.
+    # Only values short enough to lack seconds pay for the regex.
+    short = (
+        t.str.len_bytes().is_between(16, 22)
+        & (t.str.slice(10, 1) == "T")
+        & (t.str.slice(13, 1) == ":")
+        & (t.str.slice(16, 1) != ":")
+    )
+    return pl.when(short).then(t.str.slice(0, 16) + ":00" + t.str.slice(16)).otherwise(t)
 
 
 def happened_at_from_prepared(prepared: pl.Expr, dtype: pl.DataType) -> pl.Expr:

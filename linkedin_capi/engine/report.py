@@ -25,7 +25,21 @@ from linkedin_capi.engine import payload
 if TYPE_CHECKING:
     from linkedin_capi.display.charts import Charts
 
-__all__ = ["ValidationReport"]
+__all__ = ["FAILURE_SCHEMA", "ValidationReport"]
+
+#: ``report.failures``' columns after ``_row``.
+FAILURE_SCHEMA: dict[str, pl.DataType] = {
+    "field": pl.String(),
+    "rule": pl.String(),
+    "severity": pl.String(),
+    "value": pl.String(),
+    "message": pl.String(),
+}
+
+
+def _no_failures() -> pl.DataFrame:
+    return pl.DataFrame(schema={"_row": pl.UInt32(), **FAILURE_SCHEMA})
+
 
 _DAY_MS = 86_400_000
 _FUTURE = f"{HAPPENED_AT}: in the future"
@@ -59,6 +73,14 @@ class ValidationReport:
         Aggregated notes about valid rows ("12 rows: userInfo omitted, lastName missing").
     now : datetime
         The reference time the window was computed against (UTC).
+    failures : pl.DataFrame
+        One row per problem: ``_row``, ``field``, ``rule`` (a stable code
+        ``"<field>.<rule>"``), ``severity`` (``"error"`` makes the row invalid,
+        ``"warning"`` notes what a valid row will not send), ``value`` (as given, as text,
+        e-mails masked, truncated; null for rules about the whole row) and ``message``.
+    mapping : dict[str, str]
+        Every input column used → the field it fed (names as given, case folds,
+        aliases and ``mapping=`` entries alike).
     """
 
     valid: pl.DataFrame
@@ -67,6 +89,8 @@ class ValidationReport:
     ignored_columns: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    failures: pl.DataFrame = field(default_factory=_no_failures)
+    mapping: dict[str, str] = field(default_factory=dict)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -88,20 +112,43 @@ class ValidationReport:
         """One LinkedIn event object per row of :attr:`valid`, in the same order."""
         return payload.events(self.valid)
 
-    def error_counts(self) -> pl.DataFrame:
-        """Invalid rows per field (``field``, ``rows``), most frequent first."""
-        return (
-            self.invalid.select(
-                pl.col("errors")
-                .list.eval(pl.element().str.extract(r"^([^:]+):"))
-                .list.unique()
-                .alias("field")
+    def error_counts(self, by: str = "rule") -> pl.DataFrame:
+        """Invalid rows per field and rule, most frequent first.
+
+        Parameters
+        ----------
+        by
+            ``"rule"`` (default): columns ``field``, ``rule``, ``rows``, ``sample`` (up to
+            three distinct values, masked). ``"field"``: ``field`` and ``rows`` (invalid
+            rows with at least one error in that field).
+
+        Examples
+        --------
+        >>> import datetime as dt, polars as pl
+        >>> from linkedin_capi import validate
+        >>> df = pl.DataFrame({"conversionHappenedAt": [1764000000, 1764000001, "x"],
+        ...                    "ACXIOM_ID": ["a", "b", "c"]}, strict=False)
+        >>> r = validate(df.cast(pl.String), conversion=1,
+        ...              now=dt.datetime(2026, 11, 28, tzinfo=dt.UTC))
+        >>> r.error_counts().select("rule", "rows").rows()
+        [('conversionHappenedAt.epoch_seconds', 2), ('conversionHappenedAt.format', 1)]
+        """
+        errors = self.failures.filter(pl.col("severity") == "error")
+        if by == "field":
+            return (
+                errors.group_by("field")
+                .agg(pl.col("_row").n_unique().cast(pl.UInt32).alias("rows"))
+                .sort(["rows", "field"], descending=[True, False])
             )
-            .explode("field")
-            .drop_nulls()
-            .group_by("field")
-            .agg(pl.len().alias("rows"))
-            .sort(["rows", "field"], descending=[True, False])
+        if by != "rule":
+            raise ValueError(f"by= is 'rule' or 'field', got {by!r}")
+        return (
+            errors.group_by("field", "rule")
+            .agg(
+                pl.col("_row").n_unique().cast(pl.UInt32).alias("rows"),
+                pl.col("value").drop_nulls().unique(maintain_order=True).head(3).alias("sample"),
+            )
+            .sort(["rows", "rule"], descending=[True, False])
         )
 
     def identifier_coverage(self) -> pl.DataFrame:

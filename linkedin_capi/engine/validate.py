@@ -64,14 +64,16 @@ from linkedin_capi._constants import (
 from linkedin_capi.engine import checks as ck
 from linkedin_capi.engine import hashing as hs
 from linkedin_capi.engine import normalize as nz
+from linkedin_capi.engine._masking import mask_expr
 from linkedin_capi.engine.columns import conform_columns, require_columns
 from linkedin_capi.engine.hashing import hash_normalized_email, normalize_email, sha256_email
-from linkedin_capi.engine.report import ValidationReport
+from linkedin_capi.engine.report import FAILURE_SCHEMA, ValidationReport
 from linkedin_capi.errors import ConfigError, SchemaError
 
 __all__ = ["Plan", "make_plan", "rule_urn_of", "validate", "validate_chunk"]
 
 _FAILED = "__capi_failed"
+_PROBLEMS = "__capi_problems"
 _STALE = "__capi_stale"
 
 # Two fields reuse an expensive intermediate several times; it is stored as a column
@@ -157,6 +159,7 @@ def validate(
     now: dt.datetime | None = None,
     api_version: str | int | None = None,
     hash_names: bool = False,
+    mapping: Mapping[str, str] | None = None,
 ) -> ValidationReport:
     """Check a frame of conversion events against LinkedIn's rules.
 
@@ -178,6 +181,11 @@ def validate(
     hash_names
         Send ``firstName``/``lastName`` as ``hashedFirstName``/``hashedLastName``
         (normalized and SHA-256 hashed here). Needs ``api_version`` 202609 or newer.
+    mapping
+        ``{input column: field}`` for columns whose names are not LinkedIn's, e.g.
+        ``{"Email": "SHA256_EMAIL", "Created Date": "conversionHappenedAt"}``. Built-in
+        aliases (``email``, ``li_fat_id``, ``event_id``, ``first_name``, ...) need no entry;
+        ``report.mapping`` shows what was used.
 
     Returns
     -------
@@ -198,7 +206,13 @@ def validate(
     if not isinstance(df, pl.DataFrame):
         raise ConfigError(f"validate() expects a Polars DataFrame or LazyFrame, got {type(df)}")
     plan = make_plan(
-        df.schema, conversion, now=now, nulls=df, api_version=api_version, hash_names=hash_names
+        df.schema,
+        conversion,
+        now=now,
+        nulls=df,
+        api_version=api_version,
+        hash_names=hash_names,
+        mapping=mapping,
     )
     return validate_chunk(df, plan=plan, row_offset=0)
 
@@ -221,6 +235,12 @@ class Plan:
     api_version: str = ""
     #: Input name of an ORACLE_MOAT_ID column that this version does not send.
     moat_dropped: str | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """Input column → field, for every column used."""
+        return {name: field for field, name in self.all_fields.items()}
 
 
 def make_plan(
@@ -231,6 +251,7 @@ def make_plan(
     nulls: pl.DataFrame | None = None,
     api_version: str | int | None = None,
     hash_names: bool = False,
+    mapping: Mapping[str, str] | None = None,
 ) -> Plan:
     """Decide the dataset-level rules from ``schema``.
 
@@ -249,7 +270,7 @@ def make_plan(
     now_ms = _now_ms(now)
     version = _version_of(api_version, dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC).date())
     schema = dict(schema)
-    conformed = conform_columns(schema)
+    conformed = conform_columns(schema, mapping)
     if nulls is not None:
         fields = _non_null_fields(nulls, conformed.fields)
     else:
@@ -262,9 +283,9 @@ def make_plan(
                     f"hash_names=True would turn {all_fields[plain]!r} into {hashed}, but "
                     f"column {all_fields[hashed]!r} already is {hashed}; keep one"
                 )
-            for mapping in (all_fields, fields):
-                if plain in mapping:
-                    mapping[hashed] = mapping.pop(plain)
+            for table in (all_fields, fields):
+                if plain in table:
+                    table[hashed] = table.pop(plain)
     hashed_cols = [f for f in (HASHED_FIRST_NAME, HASHED_LAST_NAME) if f in all_fields]
     if version[:6] < HASHED_NAMES_FROM and (hash_names or hashed_cols):
         why = (
@@ -290,6 +311,7 @@ def make_plan(
         now_ms,
         api_version=version,
         moat_dropped=moat_dropped,
+        notes=tuple(conformed.notes),
     )
 
 
@@ -385,23 +407,51 @@ def validate_chunk(df: pl.DataFrame, *, plan: Plan, row_offset: int) -> Validati
         )
         .collect()
     )
-    errors = pl.concat_list(
-        [pl.when(pl.col(f)).then(c.message) for c, f in zip(checks, flags, strict=True)]
+    # One struct per failing check and row: its rule code, the value it read, the message.
+    # Built for the failing rows only; ``errors`` and ``failures`` both come from it.
+    codes = [ck.rule_code(c.name) for c in checks]
+    problems = pl.concat_list(
+        [
+            pl.when(pl.col(f)).then(
+                pl.struct(
+                    rule=pl.lit(code),
+                    value=_failure_value(code, fields, schema),
+                    message=c.message,
+                )
+            )
+            for c, f, code in zip(checks, flags, codes, strict=True)
+        ]
     ).list.drop_nulls()
-    invalid = out.lazy().filter(~stale & failed).select(inputs, errors.alias("errors")).collect()
+    invalid = out.lazy().filter(~stale & failed).select(inputs, problems.alias(_PROBLEMS)).collect()
+    failures = _error_rows(invalid.select(ROW, _PROBLEMS))
+    invalid = invalid.with_columns(
+        pl.col(_PROBLEMS).list.eval(pl.element().struct.field("message")).alias("errors")
+    ).drop(_PROBLEMS)
+    warning_rows = _warning_rows(valid)
+    if warning_rows.height:
+        failures = pl.concat([failures, warning_rows.cast(failures.schema)]).sort(
+            ROW, maintain_order=True
+        )
     return ValidationReport(
         valid=valid,
         invalid=invalid,
         skipped=skipped,
         ignored_columns=plan.ignored,
-        warnings=_warnings(
-            valid,
-            schema,
-            plan.all_fields,
-            fields if plan.moat_dropped is None else {**fields, ORACLE_MOAT_ID: plan.moat_dropped},
-        )
-        + _moat_warning(df, plan),
+        warnings=[
+            *plan.notes,
+            *_warnings(
+                valid,
+                schema,
+                plan.all_fields,
+                fields
+                if plan.moat_dropped is None
+                else {**fields, ORACLE_MOAT_ID: plan.moat_dropped},
+            ),
+            *_moat_warning(df, plan),
+        ],
         now=dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC),
+        failures=failures,
+        mapping=dict(plan.mapping),
     )
 
 
@@ -417,6 +467,99 @@ def _moat_warning(df: pl.DataFrame, plan: Plan) -> list[str]:
         f"schema has no {ORACLE_MOAT_ID} (dropped from {MOAT_DROPPED_FROM}); rows with no "
         "other identifier are invalid"
     ]
+
+
+#: Characters of a value kept in ``report.failures`` (then an ellipsis).
+_VALUE_MAX = 80
+
+
+def _failure_value(code: str, fields: dict[str, str], schema: dict[str, pl.DataType]) -> pl.Expr:
+    """The input value a rule read, as text: truncated, e-mails masked; null for row rules."""
+    field = code.partition(".")[0]
+    if field not in fields:
+        return pl.lit(None, pl.String)
+    name = fields[field]
+    t = nz.as_text(pl.col(name), schema[name])
+    cut = pl.when(t.str.len_chars() > _VALUE_MAX).then(t.str.slice(0, _VALUE_MAX) + "…")
+    return mask_expr(cut.otherwise(t))
+
+
+def _error_rows(problems: pl.DataFrame) -> pl.DataFrame:
+    """``_row`` + the problem structs → one row per problem, in ``FAILURE_SCHEMA`` order."""
+    rows = problems.explode(_PROBLEMS).unnest(_PROBLEMS)
+    return rows.select(
+        ROW,
+        pl.col("rule").str.split(".").list.first().alias("field"),
+        pl.col("rule"),
+        pl.lit("error").alias("severity"),
+        pl.col("value").cast(pl.String),
+        mask_expr(pl.col("message").cast(pl.String)),
+    )
+
+
+def _warning_rows(valid: pl.DataFrame) -> pl.DataFrame:
+    """One row per warning about a valid row (it is sent, but not all of it)."""
+    empty = pl.DataFrame(schema={ROW: valid.schema[ROW], **FAILURE_SCHEMA})
+    if valid.height == 0:
+        return empty
+
+    def has(field: str) -> pl.Expr:
+        return pl.col(field).is_not_null() if field in valid.columns else pl.lit(False)
+
+    first, last = has(FIRST_NAME), has(LAST_NAME)
+    extras = pl.any_horizontal(has(COMPANY_NAME), has(TITLE), has(COUNTRY_CODE))
+    kinds = [
+        (
+            first & ~last,
+            f"{LAST_NAME}.missing_for_user_info",
+            FIRST_NAME,
+            f"{LAST_NAME}: missing, so userInfo ({FIRST_NAME}, ...) is not sent",
+        ),
+        (
+            ~first & last,
+            f"{FIRST_NAME}.missing_for_user_info",
+            LAST_NAME,
+            f"{FIRST_NAME}: missing, so userInfo ({LAST_NAME}, ...) is not sent",
+        ),
+        (
+            extras & ~(first & last),
+            "userInfo.needs_both_names",
+            None,
+            f"userInfo: {COMPANY_NAME}/{TITLE}/{COUNTRY_CODE} not sent, userInfo needs both "
+            f"{FIRST_NAME} and {LAST_NAME}",
+        ),
+        (
+            has(ORACLE_MOAT_ID),
+            f"{ORACLE_MOAT_ID}.may_be_rejected",
+            ORACLE_MOAT_ID,
+            f"{ORACLE_MOAT_ID}: reported as removed from recent LinkedIn-Versions; may be "
+            "rejected (HTTP 422)",
+        ),
+    ]
+    flags = valid.select(
+        *(cond.fill_null(False).alias(f"__w{i}") for i, (cond, *_rest) in enumerate(kinds))
+    )
+    any_hit = flags.select(pl.all().any()).row(0)
+    parts = [empty]
+    for i, (_cond, code, column, message) in enumerate(kinds):
+        if not any_hit[i]:
+            continue
+        value = (
+            mask_expr(pl.col(column).cast(pl.String).str.slice(0, _VALUE_MAX))
+            if column is not None and column in valid.columns
+            else pl.lit(None, pl.String)
+        )
+        parts.append(
+            valid.filter(flags.get_column(f"__w{i}")).select(
+                ROW,
+                pl.lit(code.partition(".")[0]).alias("field"),
+                pl.lit(code).alias("rule"),
+                pl.lit("warning").alias("severity"),
+                value.alias("value"),
+                pl.lit(message).alias("message"),
+            )
+        )
+    return pl.concat(parts) if len(parts) > 1 else empty
 
 
 def _non_null_fields(df: pl.DataFrame, fields: dict[str, str]) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import ipywidgets as w
@@ -30,8 +31,9 @@ class ExportPanel(w.VBox):  # type: ignore[misc]
     conversion
         The rule for rows without their own ``conversion``. When omitted (and the
         connection has no default rule) the panel includes a :class:`RulePicker`.
-    batch_size, now
-        Passed to :func:`linkedin_capi.delivery.export.export` (``now`` also to ``validate``).
+    batch_size, now, mapping
+        Passed to :func:`linkedin_capi.delivery.export.export` (``now`` and ``mapping``
+        also to ``validate``).
 
     Attributes
     ----------
@@ -61,12 +63,14 @@ class ExportPanel(w.VBox):  # type: ignore[misc]
         *,
         batch_size: int = MAX_BATCH_SIZE,
         now: dt.datetime | None = None,
+        mapping: Mapping[str, str] | None = None,
     ) -> None:
         self._df = df
         self._conn = conn
         self._conversion = conversion
         self._batch_size = batch_size
         self._now = now
+        self._mapping = mapping
         self.report: Any = None
         self.picker: RulePicker | None = None
         if conversion is None and getattr(conn, "conversion", None) is None:
@@ -110,7 +114,7 @@ class ExportPanel(w.VBox):  # type: ignore[misc]
     def _validate(self) -> None:
         from linkedin_capi.engine.validate import validate
 
-        self.report = validate(self._df, self.conversion(), now=self._now)
+        self.report = validate(self._df, self.conversion(), now=self._now, mapping=self._mapping)
         self.report_view.value = report_html(self.report)
 
     def _update_send(self) -> None:
@@ -155,6 +159,7 @@ class ExportPanel(w.VBox):  # type: ignore[misc]
                 batch_size=self._batch_size,
                 now=now,
                 progress=self._advance,
+                mapping=self._mapping,
                 max_in_flight=1,  # the bar advances batch by batch, in order
             )
         except Exception as exc:

@@ -193,7 +193,15 @@ def test_export_json_summary_schema(tmp_path: Path, env: Sandbox) -> None:
     )  # fmt: skip
     assert out.exit_code == 1, out.output
     summary = json.loads(out.stdout)
-    assert set(summary) == {"ok", "counts", "stopped", "resume_at", "problems"}
+    assert set(summary) == {
+        "ok",
+        "counts",
+        "stopped",
+        "resume_at",
+        "problems",
+        "problems_left_out",
+        "reasons",
+    }
     assert summary["ok"] is False and summary["stopped"] is None
     assert summary["counts"]["total"] == 2 and summary["counts"]["sent"] == 1
     assert summary["problems"][0]["_row"] == 1 and summary["problems"][0]["status"] == "invalid"

@@ -86,9 +86,10 @@ def test_html_repr_has_counts_breakdown_coverage_and_rows() -> None:
     r = make_report()
     page = r._repr_html_()
     assert "3 valid" in page and "3 invalid" in page and "1 skipped" in page
-    assert "Invalid rows by field" in page
-    # conversionHappenedAt fails on 2 of 3 invalid rows.
-    assert re.search(r"conversionHappenedAt</td><td[^>]*>2</td>", page)
+    assert "Invalid rows by rule" in page
+    # Grouped by rule code, with masked sample values.
+    assert re.search(r"conversionHappenedAt.epoch_seconds</td><td[^>]*>1</td>", page)
+    assert "<code>j***@example</code>" in page
     assert "Identifier coverage" in page and "67%" in page and "33%" in page
     assert "First 3 of 3 invalid rows" in page
     assert "ignored columns" in page and "notes" in page
@@ -126,7 +127,8 @@ def test_summary_stays_the_cli_text_and_masks() -> None:
     assert text.splitlines()[0] == (
         "ValidationReport: 7 rows — 3 valid, 3 invalid, 1 skipped (older than 90 days)"
     )
-    assert "errors by field: conversionHappenedAt 2, " in text
+    assert "  errors by rule:\n    SHA256_EMAIL.format 1 (e.g. 'j***@example')\n" in text
+    assert "    conversionHappenedAt.epoch_seconds 1 (e.g. '1764000000')\n" in text
     assert "identifiers (share of valid rows): SHA256_EMAIL 67%, ACXIOM_ID 33%" in text
     assert "jane.doe@example" not in text.lower()
     assert repr(r) == text

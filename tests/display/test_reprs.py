@@ -120,9 +120,28 @@ def test_export_result_html_counts_and_top_problems() -> None:
     assert "jane@example.com" not in page and "j***@example.com" in page
     text = str(result).splitlines()
     assert text[0] == "ExportResult: 6 rows: 2 sent, 1 failed, 2 invalid, 1 skipped"
-    assert text[2].split() == ["rows", "status", "error"]
-    assert text[4].split()[:3] == ["2", "invalid", "amount:"]
+    assert text[1] == "  2 invalid: amount: not a number"
+    assert text[2] == "  1 failed: LinkedIn: user j***@example.com unknown"
     assert "j***@example.com" in str(result)
+
+
+def test_export_result_groups_linkedin_messages_with_numbers_stripped_and_shows_them_whole() -> (
+    None
+):
+    fix = "Conversion's method should be CONVERSIONS_API (rule urn:lla:llaPartnerConversion:{})"
+    rows = pl.DataFrame(
+        {
+            "_row": pl.Series(range(3), dtype=pl.UInt32),
+            "status": ["failed"] * 3,
+            "error": [f"/elements/{i}: " + fix.format(100 + i) for i in range(3)],
+        }
+    )
+    result = ExportResult(rows=rows, report=None)
+    assert result.reasons().select("status", "rows").rows() == [("failed", 3)]
+    text = str(result)
+    assert "  3 failed: /elements/0: " + fix.format(100) in text  # whole, not cut at 48
+    page = result._repr_html_()
+    assert "<details><summary>" in page and "should be CONVERSIONS_API" in page
 
 
 def test_export_result_from_the_sandbox(sb: Sandbox, conn: Any) -> None:

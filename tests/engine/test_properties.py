@@ -222,7 +222,7 @@ def test_email_hash_matches_hashlib(address: str, flips: Any, pad: tuple[str, st
     messy = pad[0] + "".join(c.upper() if flips.random() < 0.5 else c for c in address) + pad[1]
     got = pl.select(sha256_email(pl.lit(messy, pl.String))).item()
     normalized = address.lower()
-    if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s.]+", normalized):
+    if re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s.]+", normalized) and len(normalized) <= 254:
         assert got == sha(normalized)
     else:
         assert got is None

@@ -66,6 +66,21 @@ def test_error_counts_and_summary() -> None:
     r = report()
     counts = r.error_counts()
     assert counts.to_dicts() == [
+        {
+            "field": "conversionHappenedAt",
+            "rule": "conversionHappenedAt.format",
+            "rows": 1,
+            "sample": ["soon"],
+        },
+        {
+            "field": "conversionHappenedAt",
+            "rule": "conversionHappenedAt.future",
+            "rows": 1,
+            "sample": ["2099-01-01"],
+        },
+        {"field": "user", "rule": "user.no_identifier", "rows": 1, "sample": []},
+    ]
+    assert r.error_counts(by="field").to_dicts() == [
         {"field": "conversionHappenedAt", "rows": 2},
         {"field": "user", "rows": 1},
     ]
@@ -73,7 +88,8 @@ def test_error_counts_and_summary() -> None:
     assert text.splitlines()[0] == (
         "ValidationReport: 7 rows — 3 valid, 3 invalid, 1 skipped (older than 90 days)"
     )
-    assert "errors by field: conversionHappenedAt 2, user 1" in text
+    assert "    conversionHappenedAt.format 1 (e.g. 'soon')" in text
+    assert "    user.no_identifier 1\n" in text
     assert "  row 1: conversionHappenedAt: expected epoch milliseconds" in text
     assert "ignored columns (not sent): crm, notes" in text
     assert "warning: 2 rows: userInfo omitted, lastName missing" in text

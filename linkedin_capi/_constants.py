@@ -102,6 +102,9 @@ RETRY_ATTEMPTS: Final = 5
 RETRY_BASE_SECONDS: Final = 1.0
 RETRY_CAP_SECONDS: Final = 60.0
 RETRY_AFTER_CAP_SECONDS: Final = 60.0
+#: Retries of an events upload after a failure LinkedIn may have processed (read timeout or
+#: reset after sending, 504): each may duplicate the batch at LinkedIn, so at most one.
+AMBIGUOUS_RETRIES: Final = 1
 #: Hosts for which plain http:// is allowed (local test servers, the sandbox).
 LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 CONVERSION_EVENTS_PATH: Final = "conversionEvents"
@@ -136,9 +139,9 @@ EXPORT_STATUSES: Final = ("sent", "already_sent", "failed", "invalid", "skipped"
 
 # -- Streaming exports (issue 7) ---------------------------------------------------------
 
-#: Partner-reported CAPI limits (linkedin-api.md §6; LinkedIn publishes none).
+#: LinkedIn documents 600 requests/minute and 500,000/day per member token (audit I1).
 REQUESTS_PER_MINUTE: Final = 600
-REQUESTS_PER_DAY: Final = 300_000
+REQUESTS_PER_DAY: Final = 500_000
 #: Rows pulled from a LazyFrame and validated at a time: bounds memory, not the dataset.
 STREAM_CHUNK_ROWS: Final = 100_000
 #: Batches on the wire at once by default (LinkedIn's quota, not bandwidth, is the limit).

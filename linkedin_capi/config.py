@@ -262,42 +262,149 @@ class ExportConfig(BaseModel):
         linkedin_capi.errors.ConfigError: unknown key 'clientid' (did you mean 'client_id'?)
         Known keys: type, client_id, ...
         """
-        data = _load(source)
-        _check_keys(data)
-        try:
-            return cls.model_validate(data)
-        except ValidationError as exc:
-            raise _config_error(exc) from None
+        # The text and the parsed dict hold the client secret and the refresh token: no
+        # error is raised while a frame of this call still holds them in a local (a
+        # traceback with locals — IPython %xmode Verbose, rich, Sentry — would show them).
+        data, problem = _load(source)
+        del source
+        failure: ConfigError | None = None
+        cfg: ExportConfig | None = None
+        if problem is None:
+            assert data is not None
+            problem = _check_keys(data)
+        if problem is None:
+            try:
+                cfg = cls.model_validate(data)
+            except ValidationError as exc:
+                failure = _config_error(exc)
+        del data
+        if problem is not None:
+            failure = ConfigError(problem)
+        if failure is not None:
+            raise failure
+        assert cfg is not None
+        return cfg
 
 
 def _known_keys() -> list[str]:
     return list(ExportConfig.model_fields)
 
 
-def _load(source: str | bytes | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(source, bytes | bytearray):
+#: Bounds of a ``--config``/``--result`` document (a real one is a few hundred bytes).
+MAX_CONFIG_BYTES = 1_000_000
+MAX_CONFIG_DEPTH = 32
+_MAX_NUMBER_DIGITS = 100
+_WHAT = "--result configuration"
+
+
+def parse_config_json(text: str | bytes) -> tuple[Any, str | None]:
+    """Parse a configuration document strictly; ``(value, None)`` or ``(None, problem)``.
+
+    Strict means: at most :data:`MAX_CONFIG_BYTES` bytes of UTF-8, objects nested at most
+    :data:`MAX_CONFIG_DEPTH` deep, no key twice in one object, no number longer than 100
+    digits. Every problem is one line that quotes no value (the document holds secrets).
+    Nothing is raised, so no exception's traceback leads into frames holding the text.
+
+    Examples
+    --------
+    >>> parse_config_json('{"skip_invalid_records": false, "skip_invalid_records": true}')[1]
+    "--result configuration: key 'skip_invalid_records' appears twice in one object ..."
+    >>> parse_config_json("[" * 100 + "]" * 100)[1]
+    '--result configuration is nested deeper than 32 levels'
+    """
+    if len(text) > MAX_CONFIG_BYTES:
+        return None, f"{_WHAT} is larger than {MAX_CONFIG_BYTES:,} bytes ({len(text):,})"
+    if isinstance(text, bytes | bytearray):
         try:
-            source = bytes(source).decode("utf-8")
+            text = bytes(text).decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"--result configuration is not UTF-8 text ({exc.reason})") from None
-    if isinstance(source, str):
-        try:
-            data = json.loads(source)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(_json_error(source, exc)) from None
+            return None, (
+                f"{_WHAT} is not UTF-8 text (byte {exc.start:,} is not valid UTF-8); save "
+                "the file as UTF-8"
+            )
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_CONFIG_BYTES:
+        return None, f"{_WHAT} is larger than {MAX_CONFIG_BYTES:,} bytes"
+    problems: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out and not problems:
+                problems.append(
+                    f"{_WHAT}: key {key[:80]!r} appears twice in one object (which one is "
+                    "meant? keep one)"
+                )
+            out[key] = value
+        return out
+
+    def number(kind: str) -> Any:
+        def parse(digits: str) -> Any:
+            if len(digits) > _MAX_NUMBER_DIGITS:
+                if not problems:
+                    problems.append(
+                        f"{_WHAT}: a number has {len(digits):,} digits (at most "
+                        f"{_MAX_NUMBER_DIGITS} allowed)"
+                    )
+                return 0
+            return int(digits) if kind == "int" else float(digits)
+
+        return parse
+
+    value: Any = None
+    problem: str | None = None
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=pairs,
+            parse_int=number("int"),
+            parse_float=number("float"),
+        )
+    except json.JSONDecodeError as exc:
+        problem = _json_error(text, exc)
+    except RecursionError:
+        problem = f"{_WHAT} is nested deeper than {MAX_CONFIG_DEPTH} levels"
+    except ValueError as exc:  # anything else json itself refuses
+        problem = f"{_WHAT} is not valid JSON ({type(exc).__name__})"
+    del text
+    if problem is None and problems:
+        problem = problems[0]
+    if problem is None and _depth(value) > MAX_CONFIG_DEPTH:
+        problem = f"{_WHAT} is nested deeper than {MAX_CONFIG_DEPTH} levels"
+    return (None, problem) if problem is not None else (value, None)
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of parsed JSON (iterative; stops counting past the bound)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_CONFIG_DEPTH:
+                return depth
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _load(source: str | bytes | Mapping[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    data: Any
+    if isinstance(source, str | bytes | bytearray):
+        data, problem = parse_config_json(source)
+        if problem is not None:
+            return None, problem
     elif isinstance(source, Mapping):
+        if _depth(dict(source)) > MAX_CONFIG_DEPTH:
+            return None, f"{_WHAT} is nested deeper than {MAX_CONFIG_DEPTH} levels"
         data = dict(source)
     else:
-        raise ConfigError(
-            f"--result configuration: expected a JSON string or a dict; got {type(source).__name__}"
-        )
+        return None, (f"{_WHAT}: expected a JSON string or a dict; got {type(source).__name__}")
     if not isinstance(data, dict):
-        raise ConfigError(
-            f"--result configuration: expected a JSON object {{...}}; got {type(data).__name__}"
-        )
+        return None, f"{_WHAT}: expected a JSON object {{...}}; got {type(data).__name__}"
     if set(data) == {"out"} and isinstance(data["out"], Mapping):
         data = dict(data["out"])
-    return data
+    return data, None
 
 
 _KEY_BEFORE = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"\s*:')
@@ -315,7 +422,7 @@ def _json_error(text: str, exc: json.JSONDecodeError) -> str:
     )
 
 
-def _check_keys(data: dict[str, Any]) -> None:
+def _check_keys(data: dict[str, Any]) -> str | None:
     known = _known_keys()
     accepted = set(known) | set(_KEY_ALIASES)
     problems = []
@@ -329,12 +436,11 @@ def _check_keys(data: dict[str, Any]) -> None:
                 f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
             )
     if problems:
-        raise ConfigError(_join(problems) + f"\nKnown keys: {', '.join(known)}")
+        return _join(problems) + f"\nKnown keys: {', '.join(known)}"
     for typo, key in _KEY_ALIASES.items():
         if typo in data and key in data and data[typo] != data[key]:
-            raise ConfigError(
-                f"{typo!r} (a documented misspelling of {key!r}) and {key!r} disagree"
-            )
+            return f"{typo!r} (a documented misspelling of {key!r}) and {key!r} disagree"
+    return None
 
 
 def _config_error(exc: ValidationError) -> ConfigError:

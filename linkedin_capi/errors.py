@@ -5,6 +5,8 @@ Every exception the SDK raises on purpose is defined here and nowhere else::
     CapiError
     ├── SchemaError            (also ValueError)  the dataset as a whole is unusable
     ├── ConfigError            (also ValueError)  a bad option, setting or configuration file
+    │   └── JournalError                          the export journal is held by another export,
+    │                                             records other events, or cannot be written
     ├── ValidationFailed                          skip_invalid_records=False and some rows are
     │                                             invalid; carries ``.report``; nothing was sent
     ├── AuthError                                 no usable access token: re-authorize
@@ -16,6 +18,9 @@ Every exception the SDK raises on purpose is defined here and nowhere else::
         ├── ServerError                           HTTP 5xx that outlived the retries
         └── APIConnectionError                    no HTTP answer at all (reset, refused, ...)
             └── APITimeoutError                   the answer did not arrive in time
+
+    KeyboardInterrupt
+    └── ExportInterrupted                         Ctrl-C stopped an export; carries ``.result``
 
 Bad *rows* are never raised: they are data in ``ValidationReport.invalid``.
 
@@ -38,6 +43,8 @@ __all__ = [
     "AuthError",
     "CapiError",
     "ConfigError",
+    "ExportInterrupted",
+    "JournalError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -71,6 +78,29 @@ class SchemaError(CapiError, ValueError):
 
 class ConfigError(CapiError, ValueError):
     """An option, setting or configuration file is invalid."""
+
+
+class JournalError(ConfigError):
+    """The export journal cannot be used for this export.
+
+    Another process or kernel holds it (the message names the holder), it records other
+    events (another ad account, rule or base URL), the file is a SQLite database of
+    something else, or writing to it failed (disk full). ``result`` is the partial
+    ``ExportResult`` when the export had started.
+    """
+
+
+class ExportInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or ``SIGINT``) stopped an export; ``result`` holds what happened so far.
+
+    A ``KeyboardInterrupt``, so scripts and notebook cells still stop. No batch starts
+    after the interrupt; batches in flight got a short grace and are otherwise ``unknown``
+    in the journal (a re-run with the same ``journal=`` resolves them).
+    """
+
+    def __init__(self, message: str, result: Any = None) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 class ValidationFailed(CapiError):

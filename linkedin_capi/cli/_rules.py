@@ -19,11 +19,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from linkedin_capi import _constants as C
+from linkedin_capi.display.safe import MAX_LINE_CHARS, safe_text
 from linkedin_capi.errors import AuthError, CapiError, ConfigError, VersionError
 
 # The HTTP client, pydantic and the resources load when a command runs, not for --help.
 if TYPE_CHECKING:
     from linkedin_capi.connection import Connection
+    from linkedin_capi.resources.accounts import AdAccount
     from linkedin_capi.resources.rules import ConversionRule
 
 __all__ = [
@@ -97,14 +99,25 @@ AssociationOpt = Annotated[
 ]
 
 
-def read_result(value: str) -> str:
-    """The ``--config``/``--result`` text: inline JSON, or a file's contents (``@`` optional)."""
+def read_result(value: str) -> str | bytes:
+    """The ``--config``/``--result`` document: inline JSON, or a file's bytes (``@`` optional).
+
+    A file is read up to :data:`~linkedin_capi.config.MAX_CONFIG_BYTES` (+1, so a larger
+    one is recognised); decoding and every other check is :meth:`ExportConfig.from_td`'s.
+    """
+    from linkedin_capi.config import MAX_CONFIG_BYTES
+
     if value.lstrip().startswith("{"):
         return value
     path = Path(value[1:] if value.startswith("@") else value).expanduser()
+    shown = one_line(str(path))
     if not path.is_file():
-        raise ConfigError(f"--config {value}: no such file")
-    return path.read_text(encoding="utf-8")
+        raise ConfigError(f"--config {shown}: no such file")
+    try:
+        with path.open("rb") as fh:
+            return fh.read(MAX_CONFIG_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"--config {shown}: cannot read it ({exc.strerror})") from None
 
 
 def connection_for_cli(result: str | None, ad_account: str | None) -> Connection:
@@ -178,9 +191,13 @@ def cli_words(message: str) -> str:
 
 
 def one_line(message: str) -> str:
-    """Error text for stderr: always one line (scheduled jobs log line by line), in CLI words."""
+    """Error text for stderr: one bounded line (scheduled jobs log line by line), in CLI words.
+
+    Control characters from values (a CSV cell, a column name, LinkedIn's answer) are
+    escaped, and a message longer than 2,000 characters is cut with a count.
+    """
     text = "; ".join(part.strip() for part in message.strip().splitlines() if part.strip())
-    return cli_words(text)
+    return safe_text(cli_words(text), MAX_LINE_CHARS)
 
 
 def _fail(exc: CapiError) -> typer.Exit:
@@ -194,7 +211,7 @@ def _rule_line(rule: ConversionRule) -> str:
         "" if rule.conversion_method == C.CONVERSIONS_API_METHOD else f" [{rule.conversion_method}]"
     )
     return (
-        f"{rule.id}\t{rule.name}\t{rule.type}\tclick {rule.post_click_window}d / view "
+        f"{rule.id}\t{safe_text(rule.name)}\t{rule.type}\tclick {rule.post_click_window}d / view "
         f"{rule.view_through_window}d\t{rule.attribution_type}\t{state}{method}"
     )
 
@@ -223,7 +240,7 @@ def accounts_command(result: ResultOpt = None, as_json: JsonOpt = False) -> None
         typer.echo(json.dumps([a.model_dump(mode="json") for a in accounts]))
         return
     for a in accounts:
-        typer.echo(f"{a.id}\t{a.name or '-'}\t{a.role}\t{'usable' if a.usable else 'view only'}")
+        typer.echo(f"{a.id}\t{safe_text(a.name or '-')}\t{a.role}\t{_state(a)}")
     if not accounts:
         typer.echo("no ad accounts")
 
@@ -393,3 +410,7 @@ def mount(app: typer.Typer) -> None:
     """Add ``accounts`` and the ``rules`` group to the main ``linkedin-capi`` app."""
     app.command("accounts")(accounts_command)
     app.add_typer(rules_app, name="rules")
+
+
+def _state(account: AdAccount) -> str:
+    return "usable" if account.usable else "view only"

@@ -29,9 +29,17 @@ from linkedin_capi.cli._rules import (
 )
 from linkedin_capi.cli.demo import demo_frame
 from linkedin_capi.delivery.result import ExportResult
+from linkedin_capi.display.html import mask
+from linkedin_capi.display.safe import MAX_LINE_CHARS, safe_text, truncate
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.engine.validate import validate
-from linkedin_capi.errors import AuthError, CapiError, ConfigError, SchemaError, VersionError
+from linkedin_capi.errors import (
+    AuthError,
+    CapiError,
+    ConfigError,
+    SchemaError,
+    VersionError,
+)
 
 if TYPE_CHECKING:  # the client (requests, pydantic) loads when a command needs it
     from linkedin_capi.client.tokens import Token
@@ -160,9 +168,15 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _print_report(report: ValidationReport, *, as_json: bool, limit: int = 10) -> None:
+def _print_report(
+    report: ValidationReport, *, as_json: bool, limit: int = 10, show_values: bool = False
+) -> None:
     if as_json:
         invalid = report.invalid.select("_row", "errors").head(limit).to_dicts()
+        for row in invalid:  # masked and bounded exactly like the text output
+            row["errors"] = [
+                truncate(e if show_values else mask(e), MAX_LINE_CHARS) for e in row["errors"]
+            ]
         typer.echo(
             json.dumps(
                 {
@@ -217,6 +231,14 @@ def validate_command(
     conversion: ConversionOpt = None,
     now: NowOpt = None,
     as_json: JsonOpt = False,
+    show_values: Annotated[
+        bool,
+        typer.Option(
+            "--show-values",
+            help="With --json: e-mail addresses in error messages unmasked (local debugging "
+            "only; never in logs that others read).",
+        ),
+    ] = False,
 ) -> None:
     """Check FILE against LinkedIn's rules and show what would be rejected and why.
 
@@ -230,7 +252,7 @@ def validate_command(
         report = validate(read_frame(file), conversion, now=parse_now(now))
     except CapiError as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
-    _print_report(report, as_json=as_json)
+    _print_report(report, as_json=as_json, show_values=show_values)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_ROWS)
 
 
@@ -312,10 +334,17 @@ def export_command(
             progress=None if sys.stderr.isatty() else False,
             **options,  # type: ignore[arg-type]
         )
-    except KeyboardInterrupt as exc:
+    except KeyboardInterrupt as exc:  # ExportInterrupted carries the partial result
         partial = getattr(exc, "result", None)
         if partial is not None:
-            typer.echo(f"Export: {partial.summary()}", err=True)
+            resume = (
+                "re-run the same command to send the rest (the journal knows what was sent)"
+                if journal
+                else "re-run the same command with --journal to resume"
+            )
+            raise _fail(
+                f"interrupted after {partial.sent} sent; {resume}", EXIT_INTERRUPTED
+            ) from None
         raise _fail(
             "interrupted; re-run the same command to send the rest"
             + (" (the journal knows what was sent)" if journal else ""),
@@ -535,7 +564,7 @@ def auth_status_command(
     typer.echo(f"  tokens from {source}")
     typer.echo("  " + "; ".join(_token_lines(token)))
     for a in accounts:
-        typer.echo(f"  {a.id}\t{a.name or '-'}\t{a.role}\t{'usable' if a.usable else 'view only'}")
+        typer.echo(f"  {a.id}\t{safe_text(a.name or '-')}\t{a.role}\t{_state(a)}")
     if not usable:
         typer.echo("  no usable ad account: uploads need a role other than VIEWER")
 
@@ -667,3 +696,7 @@ def main() -> None:
             err=True,
         )
         sys.exit(4)
+
+
+def _state(account: AdAccount) -> str:
+    return "usable" if account.usable else "view only"

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Protocol, Self
 from urllib.parse import quote, urlencode
 
 import requests
@@ -49,7 +49,7 @@ from linkedin_capi.client.transport import (
 from linkedin_capi.client.versions import choose_api_version
 from linkedin_capi.errors import APIConnectionError, AuthError, CapiError, ConfigError
 
-__all__ = ["Client"]
+__all__ = ["AMBIGUOUS_STATUSES", "AttemptHooks", "Client", "may_have_been_processed"]
 
 log = logging.getLogger("linkedin_capi.connection")  # the name users configure
 
@@ -57,6 +57,48 @@ Timeout = float | tuple[float, float]
 
 #: Exceptions meaning "no (complete) HTTP answer": retried, then APIConnectionError.
 _NO_ANSWER = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+
+
+class AttemptHooks(Protocol):
+    """What a caller of :meth:`Client.send_events` may hook into every HTTP attempt.
+
+    The export uses it to pace and count every attempt (retries included), to journal a
+    batch ``unknown`` right before its bytes go on the wire, to count re-sends, and to stop
+    (Ctrl-C) between attempts and during retry waits.
+    """
+
+    def before_attempt(self, resend: bool) -> None:
+        """Called right before each HTTP attempt; ``resend``: the previous one was ambiguous.
+
+        May block (pacing) or raise to stop (the exception propagates unchanged).
+        """
+
+    def sleep(self, seconds: float) -> None:
+        """Wait between attempts (may raise to stop)."""
+
+
+def may_have_been_processed(exc: BaseException) -> bool:
+    """Whether a request that got no answer may still have reached LinkedIn.
+
+    A read timeout, a connection reset or a broken answer after the request was sent is
+    ambiguous; a connection that never opened (refused, DNS, connect timeout) is not.
+    """
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout):
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps it
+        name = type(reason).__name__
+        if name in {"NewConnectionError", "NameResolutionError", "ConnectTimeoutError"}:
+            return False
+    return True
+
+
+#: Seconds during which a failed token refresh is re-raised rather than tried again.
+_REFRESH_COOLDOWN = 60.0
+
+#: HTTP statuses after which LinkedIn may have processed the request (gateway timeout).
+AMBIGUOUS_STATUSES = frozenset({504})
 
 
 _SECRET_KEYS = frozenset({"client_secret", "refresh_token", "access_token"})
@@ -115,6 +157,15 @@ def _env_kwargs(env: Mapping[str, str]) -> dict[str, Any]:
     return kwargs
 
 
+class _AttemptState:
+    """Per request: whether the next attempt re-sends after an ambiguous failure."""
+
+    __slots__ = ("resend",)
+
+    def __init__(self) -> None:
+        self.resend = False
+
+
 class Client:
     """The authenticated session every request goes through (tokens, headers, retries).
 
@@ -164,6 +215,12 @@ class Client:
         self.token_store: TokenStore = token_store or MemoryTokenStore()
         self._token = self._initial_token(given_refresh, given_access)
         self._lock = threading.RLock()
+        # Refreshes attempted so far and the last one's failure: a worker that waited for
+        # the lock while another worker's refresh failed re-raises that failure instead of
+        # starting a refresh series of its own (single-flight under errors too).
+        self._refreshes = 0
+        self._refresh_error: CapiError | None = None
+        self._refresh_failed_at = float("-inf")
         self._origin = origin(self.base_url)
         self._http = build_session(self.base_url)
         self._oauth: NoRedirectOAuth2Session | None = None
@@ -258,6 +315,7 @@ class Client:
         return self._token.refresh_token is not None
 
     def _live_access_token(self) -> SecretStr:
+        seen = self._refreshes
         with self._lock:
             token = self._token
             if token.is_live(self._clock(), C.TOKEN_REFRESH_MARGIN):
@@ -277,9 +335,23 @@ class Client:
                 if token.access_token is not None:  # expiring, but nothing better to use
                     return token.access_token
                 raise AuthError("no access token and no refresh token: re-authorize")
+            self._raise_if_refresh_failed_since(seen)
             refreshed = self.refresh()
             assert refreshed.access_token is not None
             return refreshed.access_token
+
+    def _raise_if_refresh_failed_since(self, seen: int) -> None:
+        """Re-raise a refresh failure instead of starting another series (holds the lock).
+
+        The failure of a refresh that ran while this thread waited, or of one that ended
+        less than a minute ago: concurrent senders then share one refresh series.
+        """
+        error = self._refresh_error
+        if error is None:
+            return
+        recent = self._clock() - self._refresh_failed_at < _REFRESH_COOLDOWN
+        if self._refreshes != seen or recent:
+            raise error
 
     def refresh(self) -> Token:
         """Exchange the refresh token for a new access token now, and store it.
@@ -306,7 +378,13 @@ class Client:
                     "the access token needs refreshing but client_id/client_secret are missing; "
                     "pass them to Connection(...)"
                 )
-            token: Token = self._with_retries("refresh", lambda: self._refresh_once(previous))
+            self._refreshes += 1
+            try:
+                token: Token = self._with_retries("refresh", lambda: self._refresh_once(previous))
+            except CapiError as exc:
+                self._refresh_error, self._refresh_failed_at = exc, self._clock()
+                raise
+            self._refresh_error = None
             if token.access_token is None:
                 raise AuthError("the token endpoint answered without an access_token")
             self._token = token
@@ -391,6 +469,8 @@ class Client:
         json: Any = None,
         body: bytes | None = None,
         restli_method: str | None = None,
+        hooks: AttemptHooks | None = None,
+        ambiguous_retries: int | None = None,
     ) -> requests.Response:
         """Call LinkedIn's REST API and return the (2xx) response.
 
@@ -413,6 +493,11 @@ class Client:
             A ready JSON body (the export sends these).
         restli_method : str, optional
             ``X-RestLi-Method`` (``BATCH_CREATE``, ``PARTIAL_UPDATE``, ...).
+        hooks : AttemptHooks, optional
+            Called before every HTTP attempt and used for the waits between attempts.
+        ambiguous_retries : int, optional
+            Retries allowed after a failure LinkedIn may have processed (read timeout or
+            reset after sending, 504); ``None``: the retry policy's attempts apply.
 
         Raises
         ------
@@ -429,11 +514,16 @@ class Client:
             self.api_version, restli_method=restli_method, has_body=data is not None
         )
         refreshed_after_401 = False
+        state = _AttemptState()
 
         def send() -> requests.Response:
             nonlocal refreshed_after_401
             while True:
                 used = self._live_access_token()
+                seen = self._refreshes
+                if hooks is not None:
+                    hooks.before_attempt(state.resend)
+                state.resend = False
                 response = self._send(method, url, data, headers, used)
                 if response.status_code != 401 or refreshed_after_401 or not self._can_refresh():
                     return response
@@ -442,6 +532,7 @@ class Client:
                 with self._lock:
                     # Concurrent export workers all see the 401: only the first refreshes,
                     # the others resend with the token it obtained.
+                    self._raise_if_refresh_failed_since(seen)
                     if self._token.access_token == used:
                         log.info(
                             "HTTP 401 from %s %s; refreshing the access token once", method, path
@@ -449,7 +540,12 @@ class Client:
                         self.refresh()
 
         response: requests.Response = self._with_retries(
-            f"{method} {path}", send, raise_status=True
+            f"{method} {path}",
+            send,
+            raise_status=True,
+            state=state,
+            sleep=hooks.sleep if hooks is not None else None,
+            ambiguous_retries=ambiguous_retries,
         )
         return response
 
@@ -480,27 +576,47 @@ class Client:
             pass
         raise KeyboardInterrupt
 
-    def send_events(self, body: bytes) -> requests.Response:
-        """POST one ``{"elements": [...]}`` body to ``conversionEvents`` (BATCH_CREATE)."""
+    def send_events(self, body: bytes, *, hooks: AttemptHooks | None = None) -> requests.Response:
+        """POST one ``{"elements": [...]}`` body to ``conversionEvents`` (BATCH_CREATE).
+
+        A failure LinkedIn may have processed (read timeout or reset after the body was
+        sent, 504) is retried at most once (:data:`linkedin_capi._constants.AMBIGUOUS_RETRIES`):
+        each such retry may duplicate the batch's events at LinkedIn.
+        """
         return self.request(
-            "POST", C.CONVERSION_EVENTS_PATH, body=body, restli_method="BATCH_CREATE"
+            "POST",
+            C.CONVERSION_EVENTS_PATH,
+            body=body,
+            restli_method="BATCH_CREATE",
+            hooks=hooks,
+            ambiguous_retries=C.AMBIGUOUS_RETRIES,
         )
 
     def _with_retries(
-        self, what: str, call: Callable[[], Any], *, raise_status: bool = False
+        self,
+        what: str,
+        call: Callable[[], Any],
+        *,
+        raise_status: bool = False,
+        state: _AttemptState | None = None,
+        sleep: Callable[[float], None] | None = None,
+        ambiguous_retries: int | None = None,
     ) -> Any:
         """Run ``call`` under the retry policy; map failures to the error tree."""
         policy = self.retry
         attempt = 0
+        ambiguous_seen = 0
         while True:
             attempt += 1
             retry_after: float | None = None
             error: CapiError
+            ambiguous = False
             try:
                 result = call()
             except _NO_ANSWER as exc:
                 error = error_for(exc=exc, secrets=self._secrets())
                 status: int | None = None
+                ambiguous = may_have_been_processed(exc)
             except CapiError as exc:
                 # Token-endpoint failures are retried by the refresh loop only, never again
                 # by an enclosing request loop (that would multiply the attempts).
@@ -521,6 +637,19 @@ class Client:
                 retry_after = parse_retry_after(result.headers.get("Retry-After"), self._clock())
                 if not policy.should_retry(status):
                     raise error
+                ambiguous = status in AMBIGUOUS_STATUSES
+            if ambiguous:
+                ambiguous_seen += 1
+                if ambiguous_retries is not None and ambiguous_seen > ambiguous_retries:
+                    log.warning(
+                        "%s: %s may have been processed; not retried again (%d retry allowed)",
+                        what,
+                        error,
+                        ambiguous_retries,
+                    )
+                    raise error
+                if state is not None:
+                    state.resend = True
             if attempt >= policy.attempts:
                 log.warning("%s failed after %d attempts: %s", what, attempt, error)
                 raise error
@@ -533,7 +662,7 @@ class Client:
                 policy.attempts,
                 wait,
             )
-            self._sleep(wait)
+            (sleep or self._sleep)(wait)
 
     def close(self) -> None:
         """Close pooled connections."""

@@ -69,7 +69,7 @@ _PERMISSION_HINT = (
 )
 _NOT_FOUND_HINT = "check base_url, the ad account id and the conversion rule id"
 _RATE_HINT = "LinkedIn's daily quotas reset at midnight UTC; try again later or send fewer calls"
-_SERVER_HINT = "LinkedIn had a transient failure; re-run later (eventId deduplicates resends)"
+_SERVER_HINT = "LinkedIn had a transient failure; re-run later (with the same journal=)"
 
 
 Origin = tuple[str, str, int]

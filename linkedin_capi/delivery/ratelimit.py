@@ -1,9 +1,10 @@
 """Client-side pacing of ``conversionEvents`` calls: requests per minute and per UTC day.
 
-LinkedIn does not publish its CAPI quotas; partners report 600 requests/minute and
-300,000 requests/day (linkedin-api.md §6), and daily counters reset at midnight UTC.
-:class:`RateLimit` is the user-facing setting, :class:`Limiter` the token bucket that
-enforces it (thread-safe; ``clock``/``sleep`` injectable so tests never wait).
+LinkedIn documents 600 requests/minute and 500,000 requests/day per member token
+(linkedin-api-audit.md I1), and daily counters reset at midnight UTC. :class:`RateLimit`
+is the user-facing setting, :class:`Limiter` the sliding window that enforces it across
+every sender thread (thread-safe; ``clock``/``sleep`` injectable so tests never wait).
+Every HTTP attempt takes a slot, the connection's own retries included.
 """
 
 from __future__ import annotations
@@ -14,18 +15,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
 
 from linkedin_capi._constants import REQUESTS_PER_DAY, REQUESTS_PER_MINUTE
+from linkedin_capi.errors import ConfigError
 
-if TYPE_CHECKING:
-    import requests
-
-__all__ = ["DailyQuotaSpent", "Limiter", "Paced", "RateLimit", "limiter_for", "next_utc_midnight"]
-
-
-class _Sender(Protocol):
-    def send_events(self, body: bytes) -> requests.Response: ...
+__all__ = ["DailyQuotaSpent", "Limiter", "RateLimit", "limiter_for", "next_utc_midnight"]
 
 
 def next_utc_midnight(now: float) -> dt.datetime:
@@ -55,13 +49,32 @@ class RateLimit:
     Examples
     --------
     >>> RateLimit().requests_per_minute, RateLimit().requests_per_day
-    (600, 300000)
+    (600, 500000)
     >>> RateLimit(None, None).unlimited
     True
+    >>> RateLimit(requests_per_minute=0)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    linkedin_capi.errors.ConfigError: requests_per_minute must be a positive number ...
     """
 
     requests_per_minute: float | None = REQUESTS_PER_MINUTE
     requests_per_day: int | None = REQUESTS_PER_DAY
+
+    def __post_init__(self) -> None:
+        for name in ("requests_per_minute", "requests_per_day"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not value > 0 or value != value:
+                raise ConfigError(
+                    f"{name} must be a positive number or None (no pacing), got {value!r}"
+                )
+            if name == "requests_per_minute" and value < 1:
+                raise ConfigError(
+                    f"requests_per_minute must be at least 1 (the window is 60 s), got {value!r}"
+                )
 
     @property
     def unlimited(self) -> bool:
@@ -106,25 +119,28 @@ class Limiter:
         self._clock, self._sleep = clock, sleep
         self._lock = threading.Lock()
         rpm = limit.requests_per_minute
-        self._per_minute = max(1, int(rpm)) if rpm is not None else None
+        self._per_minute = int(rpm) if rpm is not None else None
         self._window: deque[float] = deque()
         self._day: dt.date | None = None
         self._used_today = 0
-        self._slept_until = float("-inf")
 
-    def acquire(self) -> None:
-        """Wait for a request slot; raise :class:`DailyQuotaSpent` when the day is spent."""
+    def acquire(self, sleep: Callable[[float], None] | None = None) -> None:
+        """Wait for a request slot; raise :class:`DailyQuotaSpent` when the day is spent.
+
+        ``sleep`` replaces the limiter's own for this call (the export's wakes on Ctrl-C).
+        """
+        # Time this caller has waited for, per call: a clock that did not move across a
+        # sleep (frozen test clocks) still counts it, so the wait ends; another sender's
+        # waits never count as this one's (that let N senders through at N times the rate).
+        slept_until = float("-inf")
         while True:
             with self._lock:
-                # A clock that did not move across a sleep (frozen test clocks) still
-                # counts the time slept, so the wait always ends.
-                now = max(self._clock(), self._slept_until)
+                now = max(self._clock(), slept_until)
                 wait = self._take(now)
-                if wait > 0:
-                    self._slept_until = now + wait
             if wait <= 0:
                 return
-            self._sleep(wait)
+            slept_until = now + wait
+            (sleep or self._sleep)(wait)
 
     def _take(self, now: float) -> float:
         """Take a slot and return 0, or return how long to wait; holds ``_lock``."""
@@ -140,22 +156,11 @@ class Limiter:
                 window.popleft()
             if len(window) >= self._per_minute:
                 return window[0] + 60.0 - now
-            window.append(now)
+            # Kept sorted: a caller whose own clock view is behind another's records the
+            # later time (conservative: a slot is never reused early).
+            window.append(max(now, window[-1]) if window else now)
         self._used_today += 1
         return 0.0
-
-
-class Paced:
-    """A sender whose ``send_events`` first waits for the limiter (``None``: no pacing)."""
-
-    def __init__(self, conn: _Sender, limiter: Limiter | None) -> None:
-        self.conn, self.limiter = conn, limiter
-
-    def send_events(self, body: bytes) -> requests.Response:
-        """Acquire a slot, then ``conn.send_events(body)``."""
-        if self.limiter is not None:
-            self.limiter.acquire()
-        return self.conn.send_events(body)
 
 
 def limiter_for(conn: object, limit: RateLimit | None) -> Limiter | None:

@@ -6,6 +6,8 @@ message (shared/docs/linkedin-api.md §2.7)::
     422  "Index: 0, ERROR :: /conversionValue/amount :: field is required ...\\n
           ERROR :: /user/userInfo/firstName :: ...\\nIndex: 3, ERROR :: ..."
     400  "... is older than 90 days, indices [0, 3] (0-indexed)."
+    400  "Validation failed because [{field=Invalid Conversion time, batchIndex=0,
+          type=INVALID_CONVERSION_TIME_FIELD_VALUE, message=...}]"   (the documented form)
 
 :func:`failing_indices` turns such a message into ``{index: message for that event}``;
 an empty answer means "no usable index" and the caller bisects instead.
@@ -18,6 +20,7 @@ import re
 __all__ = ["failing_indices", "split_halves"]
 
 _INDEX_LINE = re.compile(r"Index:\s*(\d+)\s*,?\s*", re.IGNORECASE)
+_BATCH_INDEX = re.compile(r"\{([^{}]*?\bbatchIndex\s*=\s*(\d+)[^{}]*)\}", re.IGNORECASE)
 _INDICES = re.compile(
     r"ind(?:ices|ex)\s*\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]\s*(\((\d)-indexed\))?", re.IGNORECASE
 )
@@ -41,10 +44,20 @@ def failing_indices(message: str, size: int) -> dict[int, str]:
     {0: 'ERROR :: /amount :: required; ERROR :: /x :: bad', 2: 'ERROR :: /user :: bad'}
     >>> failing_indices("too old, indices [1, 4] (0-indexed).", size=5)
     {1: 'too old, indices [1, 4] (0-indexed).', 4: 'too old, indices [1, 4] (0-indexed).'}
+    >>> failing_indices("Validation failed because [{field=Invalid Conversion time, "
+    ...                 "batchIndex=1, type=T, message=Too old.}]", size=3)
+    {1: 'field=Invalid Conversion time, batchIndex=1, type=T, message=Too old.'}
     >>> failing_indices("Internal error", size=5)
     {}
     """
     found: dict[int, str] = {}
+    for match in _BATCH_INDEX.finditer(message):
+        index = int(match.group(2))
+        if 0 <= index < size:
+            detail = _tidy(match.group(1))
+            found[index] = f"{found[index]}; {detail}" if index in found else detail
+    if found:
+        return found
     pieces = _INDEX_LINE.split(message)
     if len(pieces) > 1:
         preamble = _tidy(pieces[0])

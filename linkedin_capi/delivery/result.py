@@ -34,13 +34,17 @@ class ExportResult:
         The validation the export sent from; ``None`` for a streaming export (it never
         holds the whole validated dataset; messages are in ``rows``).
     requests : int
-        HTTP requests made to ``conversionEvents`` (retries included).
+        HTTP requests made to ``conversionEvents`` (every attempt, retries included).
     stopped : str or None
         Why the export stopped before sending everything (persistent HTTP 429, the daily
         request budget, LinkedIn down), or ``None``. Re-run with the same ``journal=``.
     resume_at : datetime or None
         When a quota stop can be retried: the next midnight UTC, when LinkedIn's daily
         counters reset.
+    resent : int
+        Events put on the wire again after an ambiguous failure (a read timeout or reset
+        after sending, a 504, or an earlier run's batch without an answer): LinkedIn may
+        have them twice (it documents deduplication only between the Insight Tag and CAPI).
 
     Examples
     --------
@@ -56,6 +60,7 @@ class ExportResult:
     requests: int = 0
     stopped: str | None = None
     resume_at: dt.datetime | None = None
+    resent: int = 0
 
     def _count(self, status: str) -> int:
         return int((self.rows.get_column("status") == status).sum())
@@ -121,6 +126,8 @@ class ExportResult:
         counts = self.counts
         parts = [f"{counts[s]} {s.replace('_', ' ')}" for s in EXPORT_STATUSES if counts[s]]
         line = f"{counts['total']} rows: " + (", ".join(parts) or "nothing to send")
+        if self.resent:
+            line += f"; {self.resent} re-sent after an ambiguous failure (possible duplicates)"
         return f"{line}; stopped: {self.stopped}" if self.stopped else line
 
     def __repr__(self) -> str:

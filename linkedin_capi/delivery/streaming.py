@@ -1,70 +1,83 @@
-"""The streaming export: chunks of a LazyFrame → validation → batches in flight → journal.
+"""The one export pipeline: chunks → validation → rendered batches → senders → outcomes.
 
-Used by :func:`linkedin_capi.delivery.export.export` for a LazyFrame, or when ``journal=``,
-``max_in_flight=`` or ``rate_limit=`` is given. Memory holds one chunk (its validation and
-rendered JSON), at most ``max_in_flight`` batches on the wire, and the per-row outcome
-(``_row``, ``status``, ``error``) of every row seen so far — the :class:`ExportResult`
-contract, about 40 bytes a row. ``report.valid`` is never held for the whole dataset, so the
-result's ``report`` is ``None``; invalid and skipped rows carry their messages in ``rows``.
+:func:`deliver` is what :func:`linkedin_capi.delivery.export.export` runs for a DataFrame
+(one chunk, its :class:`~linkedin_capi.engine.report.ValidationReport` kept on the result)
+and for a LazyFrame (``chunk_size`` rows at a time; memory holds one chunk, at most
+``max_in_flight`` batches on the wire, and the per-row outcome of every row seen so far —
+about 40 bytes a row; the result's ``report`` is then ``None``).
 
-Threads: the calling thread pulls chunks, validates, renders and writes the journal (one
-SQLite writer); ``max_in_flight`` worker threads only send. Polars and sockets release the
-GIL, so validating the next chunk overlaps the requests of the previous one.
+Threads: the calling thread pulls chunks (validated one ahead in a thread), renders, and
+applies outcomes (result rows, journal); ``max_in_flight`` sender threads only send, via
+:func:`~linkedin_capi.delivery.sending.send_batch` (the one set of rules for
+acknowledgement, splitting and retrying).
 
-Exactly-once (see ``docs_scale.md``): every batch is journaled ``unknown`` before it is
-sent and ``sent`` once LinkedIn acknowledged it. A re-run skips ``sent`` ids
-(``already_sent``) and re-sends ``unknown`` ones with the same ``eventId`` — the only way
-to neither lose nor double an event whose batch got no answer, given that only LinkedIn
-knows whether it ingested it.
+One stop rule (:meth:`_Run.settle`): a persistent 429, a spent daily budget, an error that
+stops every batch (auth, permissions, a redirect, the rule itself wrong), three batches in a
+row without a usable answer, or Ctrl-C. After a stop nothing more is sent; every later row
+still gets its true status (``invalid``/``skipped`` stay so; valid rows are ``failed`` with
+"not sent: <why>").
+
+Journal (write-ahead): a batch is recorded ``unsent`` when queued and ``unknown`` right
+before its bytes go on the wire, then ``sent``/``rejected`` from LinkedIn's answer. A re-run
+skips ``sent`` ids (``already_sent``) and re-sends ``unknown`` ones with the same
+``eventId`` (counted in ``result.resent``: LinkedIn documents deduplication only between the
+Insight Tag and CAPI, so a re-send may count twice).
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import logging
 import os
+import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import polars_hash  # noqa: F401  (registers the ``chash`` expression namespace)
 
 from linkedin_capi._constants import (
+    CONVERSION,
     EVENT_ID,
     EXPORT_GIVE_UP_AFTER_BATCHES,
     EXPORT_STATUSES,
     ROW,
 )
-from linkedin_capi.delivery._batches import (
-    _Bar,
-    _CallbackBar,
-    _deliver,
-    _NoBar,
-    _Outcomes,
-    _prefetched,
-    _progress_bar,
-)
 from linkedin_capi.delivery.journal import Journal, KnownIds, id_keys
-from linkedin_capi.delivery.ratelimit import (
-    DailyQuotaSpent,
-    Paced,
-    RateLimit,
-    limiter_for,
-    next_utc_midnight,
-)
+from linkedin_capi.delivery.ratelimit import RateLimit, limiter_for, next_utc_midnight
 from linkedin_capi.delivery.result import ExportResult
+from linkedin_capi.delivery.sending import (
+    Bar,
+    BatchOutcome,
+    Gate,
+    Progress,
+    prefetched,
+    progress_bar,
+    send_batch,
+)
 from linkedin_capi.engine.payload import Batch, batch_bodies, event_json
 from linkedin_capi.engine.report import ValidationReport
-from linkedin_capi.engine.validate import _Plan, _plan, _validate_chunk
-from linkedin_capi.errors import CapiError, ConfigError, RateLimitError, ValidationFailed
+from linkedin_capi.engine.validate import Plan, make_plan, validate_chunk
+from linkedin_capi.errors import (
+    CapiError,
+    ConfigError,
+    ExportInterrupted,
+    JournalError,
+    SchemaError,
+    ValidationFailed,
+)
 
 if TYPE_CHECKING:
     from linkedin_capi.client.session import Client as Connection
+
+__all__ = ["STATUS_DTYPE", "deliver", "with_derived_event_ids"]
 
 log = logging.getLogger("linkedin_capi.delivery.export")
 
@@ -73,6 +86,10 @@ STATUS_DTYPE = pl.Enum(EXPORT_STATUSES)
 #: Prefix of the canonical text a derived eventId hashes (bump if the rendering changes).
 _DERIVED_ID_VERSION = "capi-v1:"
 _RENDER_BATCHES = 4
+#: Seconds the batches in flight get to be answered after Ctrl-C.
+INTERRUPT_GRACE = 1.0
+#: How often the calling thread looks for Ctrl-C while it waits for a batch.
+_POLL = 0.1
 
 
 def with_derived_event_ids(valid: pl.DataFrame) -> pl.DataFrame:
@@ -101,38 +118,24 @@ class _Job:
     rows: list[int]
     ids: list[str] | None
     batch: Batch
+    resends: int = 0  # rows an earlier run left 'unknown' (a re-send may duplicate them)
     journal_batch: int | None = None
-
-
-class _Collected(_Outcomes):
-    """One batch's outcomes, gathered in a worker and applied by the calling thread."""
-
-    def __init__(self) -> None:
-        super().__init__(_NoBar())
-        self.unknown: list[tuple[list[int], str]] = []
-        self.throttled: RateLimitError | None = None
-        self.quota: DailyQuotaSpent | None = None
-        self.fatal: CapiError | None = None
-
-    def mark_transient(self, rows: list[int], error: CapiError) -> None:
-        if isinstance(error, RateLimitError):
-            # A 429 ingested nothing: these rows stay unsettled and are journaled 'unsent'.
-            self.throttled = error
-        else:
-            self.unknown.append((rows, str(error)))
+    out: BatchOutcome = field(default_factory=BatchOutcome)
 
 
 @dataclass
 class _Run:
-    """The calling thread's bookkeeping for one streaming export."""
+    """The calling thread's bookkeeping for one export."""
 
     journal: Journal | None
-    bar: _Bar
+    bar: Bar
     clock: Callable[[], float] = time.time
     row_dtype: pl.DataType = field(default_factory=pl.UInt32)
     groups: dict[tuple[str, str | None], list[pl.Series]] = field(default_factory=dict)
     frames: list[pl.DataFrame] = field(default_factory=list)
     requests: int = 0
+    resent: int = 0
+    failed: int = 0
     stop: str | None = None
     resume_at: dt.datetime | None = None
     fatal: CapiError | None = None
@@ -155,9 +158,27 @@ class _Run:
             )
         )
 
-    def settle(self, job: _Job, out: _Collected) -> None:
-        """Apply one batch's outcome: result rows, journal, stop decisions."""
+    def add_report(self, report: ValidationReport) -> None:
+        """The invalid and skipped rows of a chunk (never sent, whatever happens later)."""
+        if report.invalid.height:
+            self.add_frame(
+                report.invalid.select(
+                    ROW,
+                    pl.lit("invalid").alias("status"),
+                    pl.col("errors").list.join("; ").alias("error"),
+                )
+            )
+        if report.skipped.height:
+            self.add_frame(
+                report.skipped.select(
+                    ROW, pl.lit("skipped").alias("status"), pl.col("reason").alias("error")
+                )
+            )
+
+    def settle(self, job: _Job, out: BatchOutcome) -> None:
+        """Apply one batch's outcome: result rows, journal, and the one stop rule."""
         self.requests += out.requests
+        self.resent += out.resent + (job.resends if out.wired else 0)
         journal = self.journal
         id_of = dict(zip(job.rows, job.ids, strict=True)) if job.ids is not None else {}
         whole = len(out.sent) == 1 and len(out.sent[0]) == len(job.rows)
@@ -165,8 +186,6 @@ class _Run:
         for rows in out.sent:
             self.add(rows, "sent")
             self.bar.update(len(rows))
-            if isinstance(self.bar, _CallbackBar):
-                self.bar.acknowledged(len(rows))
             settled.update(rows)
             if journal is not None and job.journal_batch is not None:
                 if whole:  # the common case: one row of the journal updated
@@ -184,7 +203,10 @@ class _Run:
                 )
             )
             settled.update(out.failed_rows)
-            if journal is not None:
+            self.failed += len(out.failed_rows)
+            self.bar.update(len(out.failed_rows))
+            self.bar.set_postfix(failed=self.failed)
+            if journal is not None and id_of:
                 by_error: dict[str, list[str]] = {}
                 for row, error in zip(out.failed_rows, out.failed_errors, strict=True):
                     by_error.setdefault(error, []).append(id_of[row])
@@ -192,13 +214,13 @@ class _Run:
                     journal.record(ids, "rejected", error)
         for rows, error in out.unknown:
             note = (
-                f"no usable answer ({error}); LinkedIn may have ingested these events: "
+                f"not acknowledged: {error}; LinkedIn may have ingested these events: "
                 "re-run with the same journal to resolve"
                 if journal is not None
-                else f"no usable answer ({error}); LinkedIn may have ingested these events"
+                else f"not acknowledged: {error}; LinkedIn may have ingested these events"
             )
             self.add(rows, "failed", note)
-            settled.update(rows)  # journal keeps them 'unknown' (written before sending)
+            settled.update(rows)  # the journal keeps them 'unknown' (written before sending)
         if out.quota is not None and self.stop is None:
             self.resume_at = out.quota.resume_at
             self.stop = (
@@ -211,6 +233,8 @@ class _Run:
                 f"LinkedIn kept answering HTTP 429 after every retry ({out.throttled.message}); "
                 f"its daily quotas reset at midnight UTC ({self.resume_at:%Y-%m-%d %H:%M})"
             )
+        if out.request_wrong is not None and self.stop is None:
+            self.stop = out.request_wrong
         if out.fatal is not None and self.fatal is None:
             self.fatal = out.fatal
             self.stop = self.stop or f"{type(out.fatal).__name__}: {out.fatal}"
@@ -226,7 +250,8 @@ class _Run:
         if self.streak >= EXPORT_GIVE_UP_AFTER_BATCHES and self.stop is None:
             self.stop = (
                 f"{self.streak} batches in a row got no usable answer after every retry "
-                "(LinkedIn down?); re-run later with the same journal"
+                "(LinkedIn down, or something between answering in its place?); re-run later "
+                "with the same journal"
             )
 
     def frame(self) -> pl.DataFrame:
@@ -247,6 +272,48 @@ class _Run:
         return pl.concat(parts).sort(ROW)
 
 
+class _Interrupts:
+    """Ctrl-C while an export runs: close the gate now, raise at a safe point.
+
+    In the main thread the SIGINT handler only records the interrupt and closes the gate,
+    so no journal write or outcome is torn apart by a ``KeyboardInterrupt`` landing in the
+    middle; the calling thread polls and stops. Elsewhere (no handler can be installed)
+    the ``KeyboardInterrupt`` arrives as usual and is handled the same way.
+    """
+
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+        self.count = 0
+        self._previous: Any = None
+        self._installed = False
+
+    def _handler(self, signum: int, frame: FrameType | None) -> None:
+        self.count += 1
+        self.gate.close()
+
+    def __enter__(self) -> _Interrupts:
+        if threading.current_thread() is threading.main_thread():
+            try:
+                self._previous = signal.signal(signal.SIGINT, self._handler)
+                self._installed = True
+            except (ValueError, OSError):  # pragma: no cover - embedded interpreters
+                self._installed = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous)
+
+    @property
+    def pending(self) -> bool:
+        """Whether Ctrl-C was pressed."""
+        return self.count > 0
+
+
+class _Stopped(Exception):
+    """Internal: Ctrl-C was seen at a safe point."""
+
+
 def _chunks(lf: pl.LazyFrame, chunk_size: int) -> Iterator[pl.DataFrame]:
     """The LazyFrame ``chunk_size`` rows at a time, in order (the query runs as pulled)."""
     for chunk in lf.collect_batches(chunk_size=chunk_size, maintain_order=True):
@@ -254,21 +321,37 @@ def _chunks(lf: pl.LazyFrame, chunk_size: int) -> Iterator[pl.DataFrame]:
             yield chunk
 
 
-def _jobs(valid: pl.DataFrame, batch_size: int, journaled: bool) -> Iterator[_Job]:
+def _jobs(
+    valid: pl.DataFrame, batch_size: int, journaled: bool, resend: pl.Series | None
+) -> Iterator[_Job]:
     step = batch_size * _RENDER_BATCHES
     for start in range(0, valid.height, step):
         part = valid.slice(start, step)
         subs = part.iter_slices(batch_size)
+        offset = start
         for batch, sub in zip(batch_bodies(part, batch_size), subs, strict=True):
             ids = sub.get_column(EVENT_ID).to_list() if journaled else None
-            yield _Job(batch.rows, ids, batch)
+            again = int(resend.slice(offset, sub.height).sum()) if resend is not None else 0
+            offset += sub.height
+            yield _Job(batch.rows, ids, batch, resends=again)
 
 
-def _precheck(lf: pl.LazyFrame, plan: _Plan, chunk_size: int) -> None:
+def _invalid_error(bad: pl.DataFrame, total: int) -> str:
+    # Name the fields only: the validator's messages quote values (maybe raw e-mails).
+    fields = bad.get_column("errors").explode().str.extract(r"^([^:]+):").unique()
+    return (
+        f"{bad.height} of {total} rows are invalid and skip_invalid_records=False, so nothing "
+        f"was sent (fields with problems: {', '.join(sorted(f for f in fields if f))}). See "
+        "err.report.invalid for every row and message, fix them, or pass "
+        "skip_invalid_records=True"
+    )
+
+
+def _precheck(lf: pl.LazyFrame, plan: Plan, chunk_size: int) -> None:
     """``skip_invalid_records=False``: a validation-only pass before anything is sent."""
     invalid, total = [], 0
     for chunk in _chunks(lf, chunk_size):
-        report = _validate_chunk(chunk, plan=plan, row_offset=total)
+        report = validate_chunk(chunk, plan=plan, row_offset=total)
         total += chunk.height
         if report.invalid.height:
             invalid.append(report.invalid)
@@ -276,18 +359,13 @@ def _precheck(lf: pl.LazyFrame, plan: _Plan, chunk_size: int) -> None:
         return
     bad = pl.concat(invalid, how="diagonal_relaxed")
     empty = bad.head(0).select(ROW)
-    report = ValidationReport(valid=empty, invalid=bad, skipped=empty)
-    fields = bad.get_column("errors").explode().str.extract(r"^([^:]+):").unique()
     raise ValidationFailed(
-        f"{bad.height} of {total} rows are invalid and skip_invalid_records=False, so nothing "
-        f"was sent (fields with problems: {', '.join(sorted(f for f in fields if f))}). See "
-        "err.report.invalid, fix them, or pass skip_invalid_records=True",
-        report,
+        _invalid_error(bad, total), ValidationReport(valid=empty, invalid=bad, skipped=empty)
     )
 
 
-def stream_export(
-    lf: pl.LazyFrame,
+def deliver(
+    data: pl.DataFrame | pl.LazyFrame,
     conn: Connection | None,
     conversion: Any,
     *,
@@ -295,7 +373,7 @@ def stream_export(
     dry_run: bool,
     batch_size: int,
     now: dt.datetime | None,
-    progress: bool | Callable[[int], Any] | None,
+    progress: Progress,
     chunk_size: int,
     journal: str | os.PathLike[str] | Journal | None,
     derive_event_ids: bool,
@@ -303,135 +381,227 @@ def stream_export(
     rate_limit: RateLimit | None,
     resend_unknown: bool,
 ) -> ExportResult:
-    """See :func:`linkedin_capi.delivery.export.export` (this is its streaming path)."""
-    plan = _plan(lf.collect_schema(), conversion, now=now)
+    """See :func:`linkedin_capi.delivery.export.export` (this is its one pipeline)."""
+    eager = isinstance(data, pl.DataFrame)
+    report: ValidationReport | None = None
+    if isinstance(data, pl.DataFrame):
+        plan = make_plan(data.schema, conversion, now=now, nulls=data)
+        report = validate_chunk(data, plan=plan, row_offset=0)
+        if not skip_invalid_records and report.invalid.height:
+            raise ValidationFailed(_invalid_error(report.invalid, data.height), report)
+    else:
+        plan = make_plan(data.collect_schema(), conversion, now=now)
     if journal is not None and EVENT_ID not in plan.fields and not derive_event_ids:
         raise ConfigError(
             "journal= keys every event by its eventId, and this frame has no eventId column; "
             "add one (an order or form-submission id) or pass derive_event_ids=True to derive "
             "a stable id from each row's content"
         )
-    if not skip_invalid_records:
-        _precheck(lf, plan, chunk_size)
+    if not eager and not skip_invalid_records:
+        assert isinstance(data, pl.LazyFrame)
+        _precheck(data, plan, chunk_size)
     book: Journal | None
     if journal is None or isinstance(journal, Journal):
         book, owned = journal, False
     else:
         book, owned = Journal(journal), True
-    # What earlier runs settled, as sorted 128-bit keys (~17 bytes an id).
-    known = book.known() if book is not None else None
-    run = _Run(
-        journal=book,
-        bar=_progress_bar(progress, 0, 2),
-        clock=getattr(conn, "_clock", time.time),
-    )
-    sender = Paced(conn, limiter_for(conn, rate_limit)) if conn is not None else None
-    pool = ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="linkedin-capi-send")
-    in_flight: deque[tuple[_Job, Future[_Collected]]] = deque()
-    halt = threading.Event()
+    try:
+        return _run(
+            data, report, plan, conn, book, dry_run=dry_run, batch_size=batch_size,
+            progress=progress, chunk_size=chunk_size, derive_event_ids=derive_event_ids,
+            max_in_flight=max_in_flight, rate_limit=rate_limit, resend_unknown=resend_unknown,
+        )  # fmt: skip
+    finally:
+        if owned and book is not None:
+            book.close()
 
-    def work(job: _Job) -> _Collected:
-        out = _Collected()
-        if run.stop is not None or halt.is_set():  # stopped while this batch waited
-            return out
-        assert sender is not None
+
+def _run(
+    data: pl.DataFrame | pl.LazyFrame,
+    report: ValidationReport | None,
+    plan: Plan,
+    conn: Connection | None,
+    book: Journal | None,
+    *,
+    dry_run: bool,
+    batch_size: int,
+    progress: Progress,
+    chunk_size: int,
+    derive_event_ids: bool,
+    max_in_flight: int,
+    rate_limit: RateLimit | None,
+    resend_unknown: bool,
+) -> ExportResult:
+    if book is not None and conn is not None:
+        book.bind(account=conn.ad_account_urn, base_url=conn.base_url)
+    known = book.known() if book is not None else None
+    if report is not None:
+        n = report.valid.height
+        bar = progress_bar(progress, n, -(-n // batch_size))
+    else:
+        bar = progress_bar(progress, None, 2)
+    run = _Run(journal=book, bar=bar, clock=getattr(conn, "_clock", time.time))
+    limiter = limiter_for(conn, rate_limit) if conn is not None else None
+    gate = Gate()
+    pool = ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="linkedin-capi-send")
+    in_flight: deque[tuple[_Job, Future[None]]] = deque()
+
+    def work(job: _Job) -> None:
+        assert conn is not None
+        journal_batch = job.journal_batch
+
+        def on_wire() -> None:
+            if book is not None and journal_batch is not None:
+                book.finish(journal_batch, "unknown")
+
         try:
-            _deliver(sender, job.batch, out)
-        except DailyQuotaSpent as exc:
-            out.quota = exc
-        except CapiError as exc:
-            out.fatal = exc
-        if out.fatal is not None or out.throttled is not None or out.quota is not None:
-            halt.set()  # queued batches must not go out before the caller hears of it
-        return out
+            send_batch(conn, job.batch, job.out, limiter=limiter, gate=gate, on_wire=on_wire)
+        except CapiError as exc:  # the journal could not be written
+            job.out.fatal = exc
+        if job.out.stops:
+            gate.close()  # queued batches must not go out before the caller hears of it
+
+    interrupts = _Interrupts(gate)
+
+    def wait_for(future: Future[None], timeout: float | None = None) -> bool:
+        """Wait for ``future``; False if Ctrl-C came (or ``timeout`` passed) first."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if interrupts.pending and timeout is None:
+                return False
+            step = _POLL if deadline is None else min(_POLL, deadline - time.monotonic())
+            if step <= 0:
+                return future.done()
+            done, _ = concurrent.futures.wait([future], timeout=step)
+            if done:
+                return True
 
     def settle_oldest() -> None:
-        job, future = in_flight.popleft()
-        run.settle(job, future.result())
+        job, future = in_flight[0]
+        if not wait_for(future):
+            raise _Stopped
+        in_flight.popleft()
+        future.result()
+        run.settle(job, job.out)
+        if run.stop is not None:
+            gate.close()
 
     def validated() -> Iterator[tuple[ValidationReport, int]]:
         """Chunks pulled and validated in a thread, one ahead of the sending."""
+        if report is not None:
+            yield report, report.valid.height + report.invalid.height + report.skipped.height
+            return
+        assert isinstance(data, pl.LazyFrame)
         start = 0
-        for chunk in _chunks(lf, chunk_size):
-            yield _validate_chunk(chunk, plan=plan, row_offset=start), chunk.height
+        for chunk in _chunks(data, chunk_size):
+            yield validate_chunk(chunk, plan=plan, row_offset=start), chunk.height
             start += chunk.height
 
     offset = 0
-    reports = _prefetched(validated(), depth=1)
+    reports = prefetched(validated(), depth=1)
+    error: BaseException | None = None
     try:
-        for report, height in reports:
-            if run.stop is not None:
-                break
-            offset += height
-            run.row_dtype = report.valid.schema[ROW]
-            if report.invalid.height:
-                run.add_frame(
-                    report.invalid.select(
-                        ROW,
-                        pl.lit("invalid").alias("status"),
-                        pl.col("errors").list.join("; ").alias("error"),
-                    )
-                )
-            if report.skipped.height:
-                run.add_frame(
-                    report.skipped.select(
-                        ROW, pl.lit("skipped").alias("status"), pl.col("reason").alias("error")
-                    )
-                )
-            valid = report.valid
-            del report
-            if derive_event_ids:
-                valid = with_derived_event_ids(valid)
-            if known is not None:
-                valid = _skip_done(valid, known, run, resend_unknown)
-            for job in _jobs(valid, batch_size, book is not None):
-                if dry_run:
-                    run.add(job.rows, "dry_run")
-                    continue
-                if run.stop is not None:
-                    run.add(job.rows, "failed", f"not sent: {run.stop}")
-                    continue
-                if book is not None and job.ids is not None:
-                    job.journal_batch = book.begin(job.ids)  # write-ahead: in flight
-                in_flight.append((job, pool.submit(work, job)))
-                # One more batch than there are senders waits, rendered, in the pool's
-                # queue: the next request starts the moment one ends.
-                while len(in_flight) > max_in_flight:
-                    settle_oldest()
-        while in_flight:
-            settle_oldest()
-    except BaseException:
-        run.stop = run.stop or "interrupted"
-        raise
-    finally:
-        reports.close()  # stops the validating thread now
-        while in_flight:  # after an exception: let sent batches finish, record them
+        with interrupts:
             try:
-                settle_oldest()
-            except Exception:  # the first error is the one raised
-                break
-        pool.shutdown(wait=True)
-        run.bar.close()
+                for chunk_report, height in reports:
+                    if interrupts.pending:
+                        raise _Stopped
+                    offset += height
+                    run.row_dtype = chunk_report.valid.schema[ROW]
+                    run.add_report(chunk_report)
+                    valid = chunk_report.valid
+                    del chunk_report
+                    if derive_event_ids:
+                        valid = with_derived_event_ids(valid)
+                    if book is not None and conn is not None and CONVERSION in valid.columns:
+                        rules = valid.get_column(CONVERSION).drop_nulls().unique().to_list()
+                        book.bind(account=conn.ad_account_urn, base_url=conn.base_url, rules=rules)
+                    resend: pl.Series | None = None
+                    if known is not None:
+                        valid, resend = _skip_done(valid, known, run, resend_unknown)
+                    if run.stop is not None and not dry_run:
+                        # Stopped: nothing more is sent; every row keeps a true status.
+                        run.add(valid.get_column(ROW), "failed", f"not sent: {run.stop}")
+                        continue
+                    for job in _jobs(valid, batch_size, book is not None, resend):
+                        if dry_run:
+                            run.add(job.rows, "dry_run")
+                            continue
+                        if run.stop is not None or interrupts.pending:
+                            if interrupts.pending:
+                                raise _Stopped
+                            run.add(job.rows, "failed", f"not sent: {run.stop}")
+                            continue
+                        if book is not None and job.ids is not None:
+                            job.journal_batch = book.begin(job.ids, "unsent")  # queued
+                        in_flight.append((job, pool.submit(work, job)))
+                        # One more batch than there are senders waits, rendered, in the
+                        # pool's queue: the next request starts the moment one ends.
+                        while len(in_flight) > max_in_flight:
+                            settle_oldest()
+                while in_flight:
+                    settle_oldest()
+            except (_Stopped, KeyboardInterrupt) as exc:
+                interrupts.count = max(interrupts.count, 1)
+                gate.close()
+                error = exc
+                _grace(in_flight, run, interrupts)
+            except pl.exceptions.PolarsError as exc:
+                error = SchemaError(
+                    f"reading or validating the data failed after {offset} rows "
+                    f"({type(exc).__name__}: {' '.join(str(exc).split())[:300]}); the rows "
+                    "before were handled as err.result says; fix the input and re-run (with "
+                    "the same journal= to send only the rest)"
+                )
+            except CapiError as exc:  # the journal could not be written
+                error = exc
+            except BaseException as exc:
+                error = exc
+            finally:
+                gate.close()
+                reports.close()  # stops the validating thread now
+                if error is not None and not isinstance(error, (_Stopped, KeyboardInterrupt)):
+                    if isinstance(error, JournalError):
+                        run.journal = None  # it cannot be written; the result still can
+                    _drain(in_flight, run)
+                pool.shutdown(wait=not interrupts.pending, cancel_futures=True)
+                run.bar.close()
+    finally:
+        pass  # the SIGINT handler is restored
+    if interrupts.pending:
+        run.stop = run.stop or "interrupted (Ctrl-C)"
+    if error is not None and run.stop is None:
+        run.stop = f"{type(error).__name__}: {error}"
+    _tail(data, report, offset, run)
     if run.stop is not None:
-        total = lf.select(pl.len()).collect().item()
-        if total > offset:
-            run.add(
-                pl.Series(ROW, range(offset, total), dtype=run.row_dtype),
-                "failed",
-                f"not sent: {run.stop}",
-            )
         if book is not None:
-            book.record_stop(run.stop, run.resume_at.isoformat() if run.resume_at else None)
+            try:
+                book.record_stop(run.stop, run.resume_at.isoformat() if run.resume_at else None)
+            except CapiError as exc:
+                error = error or exc
         log.warning("export stopped early: %s", run.stop)
-    if owned and book is not None:
-        book.close()
+    rows = run.frame()
+    if report is not None:  # a DataFrame export keeps plain string columns
+        rows = rows.with_columns(pl.col("status", "error").cast(pl.String))
     result = ExportResult(
-        rows=run.frame(),
-        report=None,
+        rows=rows,
+        report=report,
         requests=run.requests,
         stopped=run.stop,
         resume_at=run.resume_at,
+        resent=run.resent,
     )
+    if interrupts.pending:
+        raise ExportInterrupted(
+            f"interrupted after {result.sent} sent; re-run the same command with --journal "
+            "to resume",
+            result,
+        ) from None
+    if isinstance(error, CapiError):
+        error.result = result
+        raise error
+    if error is not None:
+        raise error
     if run.fatal is not None:
         run.fatal.result = result
         raise run.fatal
@@ -439,10 +609,76 @@ def stream_export(
     return result
 
 
+def _grace(in_flight: deque[tuple[_Job, Future[None]]], run: _Run, interrupts: _Interrupts) -> None:
+    """After Ctrl-C: batches in flight get :data:`INTERRUPT_GRACE` seconds to be answered."""
+    deadline = time.monotonic() + INTERRUPT_GRACE
+    while in_flight:
+        job, future = in_flight.popleft()
+        left = deadline - time.monotonic()
+        try:
+            if left > 0 and interrupts.count < 2:
+                concurrent.futures.wait([future], timeout=left)
+        except KeyboardInterrupt:  # a second Ctrl-C outside the main thread's handler
+            interrupts.count += 1
+        if future.done():
+            run.settle(job, job.out)
+            continue
+        # Still on the wire (or never started): it may or may not reach LinkedIn.
+        note = (
+            "interrupted while this batch was in flight; LinkedIn may have ingested it "
+            "(re-run with the same journal to resolve)"
+            if job.out.wired
+            else "not sent: interrupted (Ctrl-C)"
+        )
+        run.add(job.rows, "failed", note)
+
+
+def _drain(in_flight: deque[tuple[_Job, Future[None]]], run: _Run) -> None:
+    """After an error: let sent batches finish and record them (the gate is closed)."""
+    while in_flight:
+        job, future = in_flight.popleft()
+        try:
+            future.result()
+            run.settle(job, job.out)
+        except Exception:  # the first error is the one raised; unsettled rows get a tail
+            continue
+
+
+def _tail(
+    data: pl.DataFrame | pl.LazyFrame, report: ValidationReport | None, offset: int, run: _Run
+) -> None:
+    """Rows with no outcome yet after a stop or error: ``failed``, not sent.
+
+    Rows of chunks never reached, and the rest of the chunk an interrupt or error cut
+    short. A LazyFrame whose input broke is counted only up to where it broke.
+    """
+    if run.stop is None and run.fatal is None:
+        return
+    if isinstance(data, pl.DataFrame):
+        total = data.height
+    else:
+        try:
+            total = data.select(pl.len()).collect().item()
+        except pl.exceptions.PolarsError:
+            total = offset  # the input itself broke; the rows before it are accounted for
+    seen = run.frame()
+    run.frames = [seen]
+    missing = (
+        pl.DataFrame({ROW: pl.Series(range(total), dtype=run.row_dtype)})
+        .join(seen.select(ROW), on=ROW, how="anti")
+        .get_column(ROW)
+    )
+    run.add(missing, "failed", f"not sent: {run.stop or 'the export stopped early'}")
+
+
 def _skip_done(
     valid: pl.DataFrame, known: KnownIds, run: _Run, resend_unknown: bool
-) -> pl.DataFrame:
-    """Drop rows the journal has as delivered (``already_sent``); the rest goes out."""
+) -> tuple[pl.DataFrame, pl.Series | None]:
+    """Drop rows the journal has as delivered (``already_sent``); the rest goes out.
+
+    Also returns, per remaining row, whether an earlier run left it ``unknown`` (a re-send
+    that LinkedIn may count twice).
+    """
     missing = valid.get_column(EVENT_ID).is_null()
     if missing.any():
         run.add(
@@ -453,7 +689,7 @@ def _skip_done(
         )
         valid = valid.filter(~missing)
     if not len(known):
-        return valid
+        return valid, None
     state = known.status(valid.select(*id_keys(pl.col(EVENT_ID))))
     done = (state == "sent").fill_null(False)
     run.add(valid.filter(done).get_column(ROW), "already_sent")
@@ -467,4 +703,5 @@ def _skip_done(
             "ingested it); pass resend_unknown=True to send it again with the same eventId",
         )
         keep &= ~unknown
-    return valid.filter(keep)
+    again = (state == "unknown").fill_null(False).filter(keep)
+    return valid.filter(keep), again

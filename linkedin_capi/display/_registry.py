@@ -24,6 +24,7 @@ from linkedin_capi.delivery.result import ExportResult
 from linkedin_capi.display import views
 from linkedin_capi.display.charts import Charts, bar_chart, window_chart
 from linkedin_capi.display.html import mask, percent
+from linkedin_capi.display.safe import MAX_LINE_CHARS, listed, safe_text
 from linkedin_capi.engine.report import ValidationReport
 
 _SHOWN_ROWS = 5
@@ -41,10 +42,10 @@ def report_text(report: ValidationReport) -> str:
         by_field = ", ".join(f"{f} {n}" for f, n in report.error_counts().iter_rows())
         lines.append(f"  errors by field: {by_field}")
         for row, errors in report.invalid.select("_row", "errors").head(_SHOWN_ROWS).iter_rows():
-            lines.append(f"  row {row}: " + mask("; ".join(errors)))
+            lines.append(f"  row {row}: " + safe_text(mask("; ".join(errors)), MAX_LINE_CHARS))
         if c["invalid"] > _SHOWN_ROWS:
             lines.append(f"  … and {c['invalid'] - _SHOWN_ROWS} more invalid rows")
-    lines.extend(f"  warning: {w}" for w in report.warnings)
+    lines.extend(f"  warning: {safe_text(w, MAX_LINE_CHARS)}" for w in report.warnings)
     if c["valid"]:
         covered = [
             f"{name} {percent(share)}"
@@ -53,7 +54,8 @@ def report_text(report: ValidationReport) -> str:
         ]
         lines.append(f"  identifiers (share of valid rows): {', '.join(covered)}")
     if report.ignored_columns:
-        lines.append(f"  ignored columns (not sent): {', '.join(report.ignored_columns)}")
+        ignored = listed(report.ignored_columns, 20, quote=False)
+        lines.append(f"  ignored columns (not sent): {ignored}")
     return "\n".join(lines)
 
 

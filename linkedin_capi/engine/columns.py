@@ -81,13 +81,13 @@ def conform_columns(schema: Mapping[str, pl.DataType]) -> Conformed:
         if name == ROW:
             raise SchemaError(
                 f"a column is called {ROW!r}, a name reserved for the row index; "
-                f"drop or rename it first (columns found: {list(schema)})"
+                f"drop or rename it first (columns found: {_found(list(schema))})"
             )
         if name in _REPORT_COLUMNS or name.startswith("__capi_"):
             # The report adds these next to the input columns (and uses __capi_* inside).
             raise SchemaError(
                 f"a column is called {name!r}, a name the validation report uses for its own "
-                f"column; drop or rename it first (columns found: {list(schema)})"
+                f"column; drop or rename it first (columns found: {_found(list(schema))})"
             )
         canonical = _FOLDED.get(name.strip().lower())
         if canonical is None:
@@ -96,17 +96,34 @@ def conform_columns(schema: Mapping[str, pl.DataType]) -> Conformed:
         if canonical in fields:
             raise SchemaError(
                 f"columns {fields[canonical]!r} and {name!r} both mean {canonical!r} "
-                f"(names match case-insensitively); keep one (columns found: {list(schema)})"
+                "(names match case-insensitively); keep one "
+                f"(columns found: {_found(list(schema))})"
             )
         if dtype == pl.Object:
             raise SchemaError(
                 f"column {name!r} holds Python objects; convert it to strings or numbers "
-                f"first (columns found: {list(schema)})"
+                f"first (columns found: {_found(list(schema))})"
             )
         fields[canonical] = name
         if name != canonical:
             renames[name] = canonical
     return Conformed(renames=renames, fields=fields, ignored=ignored)
+
+
+def _found(names: list[str], limit: int = 10) -> str:
+    """A list of column names for a message: the first ``limit``, then how many more.
+
+    Examples
+    --------
+    >>> _found(["a", "b"])
+    "['a', 'b']"
+    >>> _found([f"c{i}" for i in range(10_000)], 2)
+    "['c0', 'c1', ... and 9,998 more]"
+    """
+    shown = [n if len(n) <= 100 else n[:100] + "…" for n in names[:limit]]
+    if len(names) <= limit:
+        return repr(shown)
+    return repr(shown)[:-1] + f", ... and {len(names) - limit:,} more]"
 
 
 def require_columns(
@@ -127,18 +144,18 @@ def require_columns(
     if HAPPENED_AT not in have:
         raise SchemaError(
             f"no {HAPPENED_AT!r} column (or every value in it is null); every event needs "
-            f"its time (columns found: {columns_found})"
+            f"its time (columns found: {_found(columns_found)})"
         )
     identifiers = have & {*ID_TYPES, EXTERNAL_IDS}
     if not identifiers and not {FIRST_NAME, LAST_NAME} <= have:
         raise SchemaError(
             "no identifier column: give at least one of "
             f"{', '.join(ID_TYPES)}, {EXTERNAL_IDS}, or both {FIRST_NAME} and {LAST_NAME} "
-            f"(columns found: {columns_found})"
+            f"(columns found: {_found(columns_found)})"
         )
     if CONVERSION not in have and not has_default_conversion:
         raise SchemaError(
             f"no {CONVERSION!r} column and no conversion= rule given; pass "
             f"conversion=<rule id or URN> or add a {CONVERSION!r} column "
-            f"(columns found: {columns_found})"
+            f"(columns found: {_found(columns_found)})"
         )

@@ -60,7 +60,7 @@ from linkedin_capi.engine.hashing import hash_normalized_email, normalize_email,
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.errors import ConfigError
 
-__all__ = ["rule_urn_of", "validate"]
+__all__ = ["Plan", "make_plan", "rule_urn_of", "validate", "validate_chunk"]
 
 _FAILED = "__capi_failed"
 _STALE = "__capi_stale"
@@ -173,17 +173,17 @@ def validate(
     df = data.collect() if isinstance(data, pl.LazyFrame) else data
     if not isinstance(df, pl.DataFrame):
         raise ConfigError(f"validate() expects a Polars DataFrame or LazyFrame, got {type(df)}")
-    plan = _plan(df.schema, conversion, now=now, nulls=df)
-    return _validate_chunk(df, plan=plan, row_offset=0)
+    plan = make_plan(df.schema, conversion, now=now, nulls=df)
+    return validate_chunk(df, plan=plan, row_offset=0)
 
 
 @dataclass(frozen=True)
-class _Plan:
+class Plan:
     """Dataset-level decisions, taken once: which columns are which fields, the defaults.
 
     :func:`validate` takes them from the whole frame; a streaming export takes them from the
     schema alone (``lf.collect_schema()``), then validates chunk by chunk with
-    :func:`_validate_chunk`.
+    :func:`validate_chunk`.
     """
 
     schema: dict[str, pl.DataType]
@@ -194,13 +194,13 @@ class _Plan:
     now_ms: int
 
 
-def _plan(
+def make_plan(
     schema: Mapping[str, pl.DataType],
     conversion: Any,
     *,
     now: dt.datetime | None,
     nulls: pl.DataFrame | None = None,
-) -> _Plan:
+) -> Plan:
     """Decide the dataset-level rules from ``schema``.
 
     ``nulls``: the whole frame, to drop columns that are entirely null (they count as
@@ -221,10 +221,10 @@ def _plan(
     else:
         fields = {f: n for f, n in conformed.fields.items() if schema[n] != pl.Null}
     require_columns(fields, list(schema), has_default_conversion=default_urn is not None)
-    return _Plan(schema, conformed.ignored, dict(conformed.fields), fields, default_urn, now_ms)
+    return Plan(schema, conformed.ignored, dict(conformed.fields), fields, default_urn, now_ms)
 
 
-def _validate_chunk(df: pl.DataFrame, *, plan: _Plan, row_offset: int) -> ValidationReport:
+def validate_chunk(df: pl.DataFrame, *, plan: Plan, row_offset: int) -> ValidationReport:
     """Validate one chunk of a larger input under ``plan``; ``_row`` starts at ``row_offset``."""
     schema, fields, default_urn, now_ms = plan.schema, plan.fields, plan.default_urn, plan.now_ms
     prepared: dict[str, pl.Expr] = {}

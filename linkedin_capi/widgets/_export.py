@@ -155,6 +155,7 @@ class ExportPanel(w.VBox):  # type: ignore[misc]
                 batch_size=self._batch_size,
                 now=now,
                 progress=self._advance,
+                max_in_flight=1,  # the bar advances batch by batch, in order
             )
         except Exception as exc:
             partial = getattr(exc, "result", None)

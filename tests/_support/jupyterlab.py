@@ -4,13 +4,16 @@ Playwright's own browser download cannot work offline, so the tests drive the sy
 Chromium (``.ci/install-browser`` installs Debian's package) through ``executable_path``.
 JupyterLab gets private config, data, runtime, settings and workspace directories, and a
 copy of the notebooks, so nothing of the developer's setup leaks in and autosave never
-touches the repository.
+touches the repository. The server requires a random token (handed over in the
+environment, not on the command line other users can read with ``ps``) and keeps its XSRF
+checks on; the browser opens ``…?token=`` once, which sets the login and XSRF cookies.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -59,6 +62,11 @@ class Lab:
     url: str
     root: Path
     log: Path
+    token: str
+
+    def page(self, path: str) -> str:
+        """The URL of ``path`` (``/lab/...``) with the login token."""
+        return f"{self.url}{path}?token={self.token}"
 
 
 def _write_settings(base: Path) -> dict[str, str]:
@@ -87,7 +95,8 @@ def jupyterlab(notebooks: Path, base: Path) -> Iterator[Lab]:
     """Serve a copy of ``notebooks`` with JupyterLab on a free loopback port."""
     root = base / "root"
     shutil.copytree(notebooks, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    env = {**os.environ, **_write_settings(base)}
+    token = secrets.token_urlsafe(32)
+    env = {**os.environ, **_write_settings(base), "JUPYTER_TOKEN": token}
     port = free_port()
     log = base / "jupyterlab.log"
     cmd = [
@@ -97,10 +106,8 @@ def jupyterlab(notebooks: Path, base: Path) -> Iterator[Lab]:
         "--no-browser",
         "--ip=127.0.0.1",
         f"--port={port}",
-        "--ServerApp.token=",
         "--ServerApp.password=",
         "--ServerApp.allow_root=True",  # CI runs as root
-        "--ServerApp.disable_check_xsrf=True",
         f"--ServerApp.root_dir={root}",
         "--LabApp.news_url=",
         "--LabApp.expose_app_in_browser=True",  # window.jupyterapp: run cells by command
@@ -115,13 +122,16 @@ def jupyterlab(notebooks: Path, base: Path) -> Iterator[Lab]:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             try:
-                with urllib.request.urlopen(f"{url}/api/status", timeout=2):
+                status = urllib.request.Request(
+                    f"{url}/api/status", headers={"Authorization": f"token {token}"}
+                )
+                with urllib.request.urlopen(status, timeout=2):
                     break
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"JupyterLab did not start; log:\n{log.read_text()[-3000:]}")
                 time.sleep(0.2)  # polling a starting server, not a test wait
-        yield Lab(url=url, root=root, log=log)
+        yield Lab(url=url, root=root, log=log, token=token)
     finally:
         proc.terminate()
         try:

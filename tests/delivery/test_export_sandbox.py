@@ -73,13 +73,25 @@ def test_faults_are_retried(sb: Sandbox) -> None:
     sb.drop_next(path="conversionEvents")  # the first batch's third attempt succeeds
     sleeps: list[float] = []
     result = capi.export(
-        frame(6), conn(sb, sleeps), sb.rule_id, now=NOW, batch_size=3, progress=False
+        frame(6),
+        conn(sb, sleeps),
+        sb.rule_id,
+        now=NOW,
+        batch_size=3,
+        progress=False,
+        max_in_flight=1,
     )
     assert result.sent == 6 == sb.event_count
     assert sleeps == [1.0, 2.0]
-    sb.fail_next(503, n=3, path="conversionEvents")  # the second batch runs out of attempts
+    sb.fail_next(503, n=3, path="conversionEvents")  # the first batch runs out of attempts
     result = capi.export(
-        frame(6), conn(sb, sleeps), sb.rule_id, now=NOW, batch_size=3, progress=False
+        frame(6),
+        conn(sb, sleeps),
+        sb.rule_id,
+        now=NOW,
+        batch_size=3,
+        progress=False,
+        max_in_flight=1,
     )
     assert result.rows.get_column("status").to_list() == ["failed"] * 3 + ["sent"] * 3
 

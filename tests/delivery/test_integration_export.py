@@ -58,6 +58,7 @@ def test_df_capi_export_batches(recording: Recording) -> None:
         now=recording.now,
         batch_size=2,
         progress=False,
+        max_in_flight=1,  # the cassette holds the requests in the order they were recorded
     )
     assert result.sent == 6 and result.requests == 3
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import polars as pl
 import pytest
 
-from linkedin_capi.delivery import _batches
+from linkedin_capi.delivery import sending as _batches
 from linkedin_capi.delivery.export import export
 from linkedin_capi.sandbox import Sandbox
 
@@ -59,19 +59,19 @@ def test_off_a_tty_the_default_logs_lines_instead_of_a_bar(
 
 def test_on_a_tty_the_default_draws_the_bar(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stderr", _Tty())
-    bar = _batches._progress_bar(None, 100, 2)
+    bar = _batches.progress_bar(None, 100, 2)
     try:
-        assert not isinstance(bar, _batches._NoBar)  # tqdm's bar
+        assert not isinstance(bar, _batches.NoBar)  # tqdm's bar
     finally:
         bar.close()
 
 
 def test_explicit_choices_are_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stderr", io.StringIO())
-    assert isinstance(_batches._progress_bar(False, 100, 5), _batches._NoBar)
-    assert type(_batches._progress_bar(None, 100, 1)) is _batches._NoBar  # one batch: nothing
-    bar = _batches._progress_bar(True, 100, 5)  # asked for: a bar even in a log
+    assert isinstance(_batches.progress_bar(False, 100, 5), _batches.NoBar)
+    assert type(_batches.progress_bar(None, 100, 1)) is _batches.NoBar  # one batch: nothing
+    bar = _batches.progress_bar(True, 100, 5)  # asked for: a bar even in a log
     try:
-        assert not isinstance(bar, _batches._NoBar)
+        assert not isinstance(bar, _batches.NoBar)
     finally:
         bar.close()

@@ -60,7 +60,7 @@ def open_and_run(page: Any, lab: Lab, notebook: str) -> None:
     """Open ``notebook``, wait for its kernel, run every cell."""
     # A workspace of its own, so no tab of an earlier test is restored and current.
     workspace = notebook.split(".")[0]
-    page.goto(f"{lab.url}/lab/workspaces/{workspace}/tree/{notebook}")
+    page.goto(lab.page(f"/lab/workspaces/{workspace}/tree/{notebook}"))
     page.locator(".jp-Notebook").wait_for()
     page.locator(".lm-TabBar-tab.jp-mod-current", has_text=notebook).wait_for()
     page.get_by_text("Python 3 (ipykernel) | Idle").wait_for()
@@ -109,3 +109,32 @@ def test_validation_report_renders_in_jupyterlab(page: Any, lab: Lab) -> None:
     expect(charts.locator("svg[role='img'] > title").first).to_have_text("Invalid rows by field")
     charts.scroll_into_view_if_needed()
     screenshot(charts, "report-plot")
+
+
+def test_the_lab_wants_its_token_and_checks_xsrf(lab: Lab) -> None:
+    """Nobody else on the machine can use the test server: token required, XSRF on."""
+    import urllib.error
+    import urllib.request
+
+    with pytest.raises(urllib.error.HTTPError) as anonymous:
+        urllib.request.urlopen(f"{lab.url}/api/contents", timeout=10)
+    assert anonymous.value.code == 403
+    anonymous.value.close()
+    # A cookie-authenticated POST without the XSRF header (what a hostile page would send).
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    with opener.open(lab.page("/lab"), timeout=30) as login:
+        login.read()
+    with pytest.raises(urllib.error.HTTPError) as forged:
+        opener.open(
+            urllib.request.Request(f"{lab.url}/api/contents", data=b"{}", method="POST"),
+            timeout=10,
+        )
+    assert forged.value.code == 403
+    forged.value.close()
+    with urllib.request.urlopen(
+        urllib.request.Request(
+            f"{lab.url}/api/contents", headers={"Authorization": f"token {lab.token}"}
+        ),
+        timeout=10,
+    ) as ok:
+        assert ok.status == 200

@@ -105,6 +105,8 @@ def read_result(value: str) -> str | bytes:
     A file is read up to :data:`~linkedin_capi.config.MAX_CONFIG_BYTES` (+1, so a larger
     one is recognised); decoding and every other check is :meth:`ExportConfig.from_td`'s.
     """
+    from linkedin_capi.config import MAX_CONFIG_BYTES
+
     if value.lstrip().startswith("{"):
         return value
     path = Path(value[1:] if value.startswith("@") else value).expanduser()

@@ -106,11 +106,6 @@ def export(
     hash_names : bool
         Send ``firstName``/``lastName`` hashed as ``hashedFirstName``/``hashedLastName``
         (needs the connection's ``api_version`` to be 202609 or newer).
-
-    Validation applies the rules of the connection's ``api_version``. Before the first
-    event is sent, every rule the rows use is fetched once per connection and must exist
-    and be an enabled Conversions API rule of the connection's ad account, else a
-    ``ConfigError`` with the fix (nothing is sent).
     mapping : dict, optional
         ``{input column: field}`` for columns whose names are not LinkedIn's (see
         :func:`linkedin_capi.engine.validate.validate`).
@@ -139,6 +134,11 @@ def export(
     budget stops either cleanly: ``result.stopped`` says why and ``result.resume_at`` when
     the quota resets. Ctrl-C stops within about a second and raises
     :class:`~linkedin_capi.errors.ExportInterrupted` carrying ``.result``.
+
+    Validation applies the rules of the connection's ``api_version``. Before the first
+    event is sent, every rule the rows use is fetched once per connection and must exist
+    and be an enabled Conversions API rule of the connection's ad account, else a
+    ``ConfigError`` with the fix (nothing is sent).
 
     Examples
     --------

@@ -97,7 +97,7 @@ def test_validation_report_renders_in_jupyterlab(page: Any, lab: Lab) -> None:
     cell = page.locator(".jp-Cell").filter(has_text="report = df.capi.validate(")
     output = cell.locator(".jp-OutputArea-output")
     expect(output).to_contain_text("Identifier coverage (valid rows)", timeout=TIMEOUT_MS)
-    expect(output).to_contain_text("Invalid rows by field")
+    expect(output).to_contain_text("Invalid rows by rule")
     expect(output).to_contain_text("invalid rows")
     # Untrusted HTML is sanitised by JupyterLab: the report must survive it (no <script>).
     expect(output.locator("table").first).to_be_visible()

@@ -267,7 +267,7 @@ def _happened_at_checks(
     ]
     failed = generic.failed & ~seconds.fill_null(False)
     zone = reading.timezone
-    if zone is not None and pdtype == pl.String and stage is not None:
+    if zone not in (None, "UTC") and pdtype == pl.String and stage is not None:
         # Read as a wall-clock time, but the zone's clocks skipped or repeated it.
         wall = stage.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="ms")
         gap = wall.is_not_null() & norm(field).is_null()

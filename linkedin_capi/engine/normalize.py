@@ -295,7 +295,7 @@ def prepare_happened_at(
         expr, dtype = expr.cast(pl.String), pl.String()
     if dtype != pl.String:
         return expr
-    zone = reading.timezone if reading is not None else None
+    zone = _zone(reading)
     t = expr if prepared else expr.str.strip_chars()
     if zone is None:
         # " UTC" (BigQuery's text form) is an explicit UTC: the same as no zone here.
@@ -346,6 +346,12 @@ def happened_at_from_prepared(
     return pl.when(ms.is_between(-_MAX_MS, _MAX_MS)).then(ms)
 
 
+def _zone(reading: Reading | None) -> str | None:
+    """The zone to convert from; ``None`` for UTC (given or not): nothing to convert."""
+    zone = reading.timezone if reading is not None else None
+    return None if zone == "UTC" else zone
+
+
 def _localize(naive: pl.Expr, zone: str | None) -> pl.Expr:
     """Naive datetimes read in ``zone`` → epoch ms; times a DST change skips or repeats
     are null (the checks say why)."""
@@ -362,20 +368,20 @@ def _from_prepared(
         return _integer_ms(epoch_integer(prepared, dtype))
     if isinstance(dtype, pl.Datetime):
         if dtype.time_zone is None:
-            return _localize(prepared.cast(pl.Datetime("ms")), reading.timezone)
+            return _localize(prepared.cast(pl.Datetime("ms")), _zone(reading))
         return prepared.dt.epoch("ms")
     if dtype == pl.Date:
-        return _localize(prepared.cast(pl.Datetime("ms")), reading.timezone)
+        return _localize(prepared.cast(pl.Datetime("ms")), _zone(reading))
     if dtype != pl.String:
         return pl.lit(None, pl.Int64)
     # "%+" is the fastest parser Polars has, and one parse beats coalescing several formats.
     parsed = prepared.str.to_datetime("%+", strict=False, time_unit="ms").dt.epoch("ms")
     as_int = prepared.str.to_integer(strict=False).cast(pl.Int64, strict=False)
     parts = [_integer_ms(as_int), parsed]
-    if reading.timezone is not None:
+    if _zone(reading) is not None:
         # Zone-less ISO text (no suffix was added): parsed naive, then read in the zone.
         local = prepared.str.to_datetime(_NAIVE_ISO, strict=False, time_unit="ms")
-        parts.append(_localize(local, reading.timezone))
+        parts.append(_localize(local, _zone(reading)))
     if reading.date_format is not None:
         parts.insert(0, _with_format(text, reading))
     return pl.coalesce(parts)
@@ -401,7 +407,7 @@ def _with_format(text: pl.Expr, reading: Reading) -> pl.Expr:
     parsed = text.str.to_datetime(reading.date_format, strict=False, time_unit="ms")
     if format_has_zone(reading.date_format):
         return parsed.dt.epoch("ms")
-    return _localize(parsed, reading.timezone)
+    return _localize(parsed, _zone(reading))
 
 
 def naive_read_as_utc(

@@ -396,13 +396,13 @@ def reading_of(
     return nz.Reading(timezone=zone, date_format=date_format, decimal_comma=decimal_comma)
 
 
-def _checked_zone(timezone: object) -> str | None:
-    """An IANA name Polars accepts (``UTC`` → ``None``: nothing to convert)."""
+def _checked_zone(timezone: object) -> str:
+    """An IANA name Polars accepts (``"UTC"`` for any spelling of UTC)."""
     name = timezone.strip() if isinstance(timezone, str) else None
     if name and name.upper() in {"UTC", "Z", "ETC/UTC"}:
-        return None
+        return "UTC"  # given: nothing to convert, nothing guessed
     try:
-        if name is None:
+        if not name:
             raise ValueError
         pl.select(pl.lit(None, pl.Datetime("ms")).dt.replace_time_zone(name))
     except (ValueError, pl.exceptions.PolarsError):

@@ -273,7 +273,8 @@ def _print_report(
         rows = shown.to_dicts()
         for row in rows:  # masked and bounded exactly like the text output
             row["errors"] = [
-                truncate(e if show_values else mask(e), MAX_LINE_CHARS) for e in row["errors"]
+                truncate(cli_words(e if show_values else mask(e)), MAX_LINE_CHARS)
+                for e in row["errors"]
             ]
         typer.echo(
             json.dumps(
@@ -282,7 +283,7 @@ def _print_report(
                     "by_rule": by_rule,
                     "invalid": rows,
                     "invalid_left_out": invalid.height - shown.height,
-                    "warnings": report.warnings,
+                    "warnings": [cli_words(w) for w in report.warnings],
                     "ignored_columns": report.ignored_columns,
                     "mapping": report.mapping,
                 }

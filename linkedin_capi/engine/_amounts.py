@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["PLAIN", "amount_text", "ambiguous", "needs_reading"]
+__all__ = ["PLAIN", "ambiguous", "amount_text", "needs_reading"]
 
 #: An amount LinkedIn accepts as written ([0-9], not \d: Polars regexes are Unicode-aware).
 PLAIN = r"^[0-9]+(\.[0-9]{1,2})?$"

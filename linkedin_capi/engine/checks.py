@@ -104,8 +104,8 @@ def rule_code(name: str) -> str:
     --------
     >>> rule_code("amount_format"), rule_code("happened_at_future")
     ('amount.format', 'conversionHappenedAt.future')
-    >>> rule_code("countryCode_dropped"), rule_code("LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID_placeholder")
-    ('countryCode.dropped', 'LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID.placeholder')
+    >>> rule_code("countryCode_dropped"), rule_code("eventId_placeholder")
+    ('countryCode.dropped', 'eventId.placeholder')
     """
     if name in RULE_CODES:
         return RULE_CODES[name]
@@ -187,9 +187,9 @@ def field_checks(
     if field == AMOUNT:
         if pdtype != pl.String:
             return [generic._replace(message=_amount_message(raw, dtype))]
-        unsure = _amounts.ambiguous(prepared, reading.decimal_comma) if reading.amount_forms else None
-        if unsure is None:
+        if not reading.amount_forms:  # no value of the chunk needs the general reading
             return [generic._replace(message=_amount_message(raw, dtype))]
+        unsure = _amounts.ambiguous(prepared, reading.decimal_comma)
         return [
             Check(
                 "amount_ambiguous",

@@ -27,8 +27,8 @@ from linkedin_capi.engine import _amounts
 
 __all__ = [
     "PLACEHOLDERS",
-    "Reading",
     "SECONDS_CEILING",
+    "Reading",
     "amount",
     "as_text",
     "country_code",
@@ -99,7 +99,8 @@ def is_placeholder(expr: pl.Expr) -> pl.Expr:
     Examples
     --------
     >>> import polars as pl
-    >>> pl.select(is_placeholder(pl.Series([" Undefined", "n/a", "Nancy", None]))).to_series().to_list()
+    >>> s = pl.Series([" Undefined", "n/a", "Nancy", None])
+    >>> pl.select(is_placeholder(s)).to_series().to_list()
     [True, True, False, None]
     """
     return expr.str.strip_chars().is_in(_placeholder_variants())

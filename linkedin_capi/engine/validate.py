@@ -263,6 +263,9 @@ def validate(
     return validate_chunk(df, plan=plan, row_offset=0)
 
 
+_PLAIN_READING = nz.Reading()
+
+
 @dataclass(frozen=True)
 class Plan:
     """Dataset-level decisions, taken once: which columns are which fields, the defaults.
@@ -283,7 +286,7 @@ class Plan:
     moat_dropped: str | None = None
     notes: tuple[str, ...] = ()
     #: timezone=, date_format=, decimal_comma=.
-    reading: nz.Reading = nz.Reading()
+    reading: nz.Reading = _PLAIN_READING
 
     @property
     def mapping(self) -> dict[str, str]:

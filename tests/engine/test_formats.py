@@ -220,9 +220,7 @@ def test_categorical_and_enum_text_read_like_strings(dtype: Any) -> None:
     assert got.invalid["errors"].to_list() == as_text.invalid["errors"].to_list()
 
 
-@pytest.mark.parametrize(
-    "dtype", [pl.Decimal(38, 0), pl.Decimal(20, 3), pl.Decimal(38, 10)]
-)
+@pytest.mark.parametrize("dtype", [pl.Decimal(38, 0), pl.Decimal(20, 3), pl.Decimal(38, 10)])
 def test_decimal_epoch_ms_read_like_integers(dtype: Any) -> None:
     values = [decimal.Decimal("1795773600000"), decimal.Decimal("1795773600001"), None]
     got = times(values, dtype)
@@ -359,9 +357,7 @@ def test_a_clean_chunk_and_a_messy_one_agree_on_their_common_values() -> None:
     ],
 )
 def test_json_string_external_ids_are_decoded(value: str, sent: Any, rule: str | None) -> None:
-    df = pl.DataFrame(
-        {"conversionHappenedAt": ["2026-11-27T10:00:00Z"], "externalIds": [value]}
-    )
+    df = pl.DataFrame({"conversionHappenedAt": ["2026-11-27T10:00:00Z"], "externalIds": [value]})
     report = capi.validate(df, 1, now=NOW)
     if rule is None:
         assert report.valid["externalIds"].to_list() == [sent]

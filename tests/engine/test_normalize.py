@@ -10,7 +10,6 @@ import pytest
 from _support.engine import NOW, T, errors_by_row, one, run, valid_values
 
 import linkedin_capi as capi
-
 from linkedin_capi.engine import normalize as nz
 
 # -- the other identifiers: trimmed, sent as is -------------------------------------------------

@@ -495,8 +495,12 @@ def country_code(
 
 
 def country_needs_lookup(raw: pl.Expr) -> pl.Expr:
-    """True where a raw text country is not two letters (a chunk pre-test)."""
-    return raw.is_not_null() & ~raw.str.contains(r"^\s*[A-Za-z]{2}\s*$")
+    """True where a raw text country is longer than two bytes (a chunk pre-test).
+
+    No name or alpha-3 code is that short, so for the rest the general lookup and the
+    alpha-2 cast agree; a length is read without scanning the text.
+    """
+    return raw.str.len_bytes() > 2
 
 
 def currency_code(expr: pl.Expr, dtype: pl.DataType, *, prepared: bool = False) -> pl.Expr:

@@ -282,7 +282,8 @@ class Journal:
     # -- the lease -------------------------------------------------------------------------
 
     def _take_lease(self) -> None:
-        lock_path = self.path + ".lock"
+        # The file's real path: a journal reached through a symlink is still one journal.
+        lock_path = os.path.realpath(self.path) + ".lock"
         try:
             handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held open
         except OSError as exc:

@@ -160,6 +160,22 @@ def test_a_journal_written_before_digests_still_resumes(sb: Sandbox, tmp_path: P
         assert "digests" in {r[1] for r in db.execute("PRAGMA table_info(batches)")}
 
 
+# -- the lease, whatever path leads to the file -------------------------------------------
+
+
+def test_a_journal_reached_through_a_symlink_is_still_leased(tmp_path: Path) -> None:
+    """Used to take a second lock (``link.db.lock``) and let two exports share the file."""
+    real = tmp_path / "state" / "j.db"
+    real.parent.mkdir()
+    link = tmp_path / "link.db"
+    link.symlink_to(real)
+    with Journal(real):
+        with pytest.raises(JournalError, match="in use by process"):
+            Journal(link)
+    with Journal(link), pytest.raises(JournalError, match="in use by process"):
+        Journal(real)
+
+
 # -- a journal that cannot be read -------------------------------------------------------
 
 

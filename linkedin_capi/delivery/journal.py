@@ -221,6 +221,32 @@ class KnownIds:
         """The state of each row of ``keys`` (``k1``, ``k2``), null when unknown."""
         return self.match(keys).get_column("status")
 
+    def holds(self, keys: pl.DataFrame) -> pl.Series:
+        """Per row of ``keys`` (``k1``, ``k2``, ``digest``): whether a ``sent``/``unknown``
+        record of that id has this digest, or none (a record from before digests).
+
+        :meth:`match` gives one record per id; an id sent twice with two contents (a frame
+        with a repeated eventId) has more. This looks at all of them, so a true resume of
+        such a frame is still ``already_sent``. It scans the table once: call it for the
+        few rows whose first record disagrees, not for every row.
+        """
+        if not keys.height:
+            return pl.Series("holds", [], dtype=pl.Boolean)
+        claimed = pl.DataFrame(
+            {"k1": self._k1, "k2": self._k2, "status": self._status, "d": self._digest}
+        ).filter(pl.col("k1").is_in(keys.get_column("k1").implode()))
+        claimed = claimed.filter(pl.col("status").is_in(CLAIMED)).select("k1", "k2", "d")
+        return (
+            keys.select("k1", "k2", "digest")
+            .with_row_index("i")
+            .join(claimed, on=["k1", "k2"], how="left")
+            .group_by("i")
+            .agg((pl.col("d").is_null() | (pl.col("d") == pl.col("digest"))).any().alias("h"))
+            .sort("i")
+            .get_column("h")
+            .alias("holds")
+        )
+
 
 class Journal:
     """Per-event outcomes of exports, in a SQLite file (one writer at a time).

@@ -767,7 +767,8 @@ def _skip_done(
     digests = event_digests(valid)
     if not len(known):
         return valid, None, digests
-    found = known.match(valid.select(*id_keys(pl.col(EVENT_ID))))
+    keys = valid.select(*id_keys(pl.col(EVENT_ID)))
+    found = known.match(keys)
     state = found.get_column("status")
     other = (
         found.select(
@@ -778,6 +779,9 @@ def _skip_done(
         .to_series()
         .fill_null(False)
     )
+    if other.any():  # an id recorded with two contents: does any record match this one?
+        held = known.holds(keys.filter(other).with_columns(digests.filter(other)))
+        other = other.scatter(other.arg_true(), ~held)
     done = (state == "sent").fill_null(False) & ~other
     if other.any():
         _refuse_other_events(valid, other, done, run, path)

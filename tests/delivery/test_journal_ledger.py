@@ -114,6 +114,28 @@ def test_one_changed_event_is_named_and_appended_rows_are_not_blamed(
     assert sb.event_count == N
 
 
+def test_a_repeated_eventid_with_two_contents_still_resumes(sb: Sandbox, tmp_path: Path) -> None:
+    """One eventId on two different rows (an order id reused per line item): the journal
+    holds both digests, and a true resume finds each row's own."""
+    path = tmp_path / "j.db"
+    df = frame(N).with_columns(
+        pl.when(pl.col("eventId") == "evt-3").then(pl.lit("evt-2")).otherwise("eventId")
+        .alias("eventId")
+    )  # fmt: skip
+    first = export(df, conn(sb), sb.rule_id, now=NOW, journal=path, batch_size=2,
+                   progress=False)  # fmt: skip
+    assert first.sent == N
+    again = export(df, conn(sb), sb.rule_id, now=NOW, journal=path, progress=False)
+    assert again.already_sent == N and again.ok
+    third = df.with_columns(  # row 3 (the second 'evt-2') changed: it matches neither record
+        pl.when(pl.int_range(pl.len()) == 3).then(pl.lit("x@example.com"))
+        .otherwise(pl.col("SHA256_EMAIL")).alias("SHA256_EMAIL")
+    )  # fmt: skip
+    with pytest.raises(JournalError, match=r"records 1 of these eventIds \(e\.g\. 'evt-2'\)"):
+        export(third, conn(sb), sb.rule_id, now=NOW, journal=path, progress=False)
+    assert sb.event_count == N
+
+
 def test_rejected_and_unsent_ids_may_come_back_changed_unknown_ones_may_not(
     sb: Sandbox, tmp_path: Path
 ) -> None:
@@ -169,9 +191,8 @@ def test_a_journal_reached_through_a_symlink_is_still_leased(tmp_path: Path) -> 
     real.parent.mkdir()
     link = tmp_path / "link.db"
     link.symlink_to(real)
-    with Journal(real):
-        with pytest.raises(JournalError, match="in use by process"):
-            Journal(link)
+    with Journal(real), pytest.raises(JournalError, match="in use by process"):
+        Journal(link)
     with Journal(link), pytest.raises(JournalError, match="in use by process"):
         Journal(real)
 

@@ -41,8 +41,8 @@ the journal back (:meth:`known`) hashes ids to 128 bits and keeps the state's di
 about 21 bytes an id in memory.
 
 A SQLite error while reading or writing (a corrupt file, a read-only one, disk full) is a
-:class:`~linkedin_capi.errors.JournalError` with one line saying what to do, and
-:attr:`Journal.broken` is then true.
+:class:`~linkedin_capi.errors.JournalError` with one line saying what to do; after a
+failed write :attr:`Journal.broken` is true.
 
 The file is in WAL mode with ``synchronous=NORMAL``: a committed outcome survives the
 process being killed (not necessarily a power cut, which is not this file's job).
@@ -261,7 +261,7 @@ class Journal:
         self.path = os.fspath(path)
         self._write_lock = threading.Lock()  # sender threads mark batches 'unknown'
         self._lease: IO[str] | None = None
-        #: True once reading or writing the file failed (the export stops writing to it).
+        #: True once a write failed (the export then stops writing to it).
         self.broken = False
         if self.path != ":memory:":
             self._take_lease()
@@ -364,7 +364,7 @@ class Journal:
         try:
             yield
         except (sqlite3.Error, pl.exceptions.PolarsError) as exc:
-            self.broken = True
+            # Not ``broken``: the export still records the outcomes of batches in flight.
             detail = " ".join(str(exc).split())[:200]
             raise JournalError(
                 f"could not read the journal {self.path!r} ({type(exc).__name__}: {detail}); "

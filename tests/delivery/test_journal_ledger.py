@@ -323,10 +323,7 @@ def test_a_read_only_journal_is_a_journal_error() -> None:
         shutil.rmtree(where, ignore_errors=True)
 
 
-@pytest.mark.parametrize("damage", ["corrupt", "not-sqlite"])
-def test_cli_says_one_line_and_exits_2_for_a_damaged_journal(
-    sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
-) -> None:
+def _cli_env(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in {
         "LINKEDIN_CAPI_BASE_URL": sb.base_url, "LINKEDIN_CAPI_TOKEN_URL": sb.token_url,
         "LINKEDIN_CAPI_CLIENT_ID": sb.client_id, "LINKEDIN_CAPI_CLIENT_SECRET": sb.client_secret,
@@ -334,6 +331,31 @@ def test_cli_says_one_line_and_exits_2_for_a_damaged_journal(
         "LINKEDIN_CAPI_AD_ACCOUNT_ID": str(sb.account_id),
     }.items():  # fmt: skip
         monkeypatch.setenv(name, value)
+
+
+def test_cli_refuses_other_events_in_one_line_with_exit_2(
+    sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _cli_env(sb, monkeypatch)
+    journal, first, second = tmp_path / "j.db", tmp_path / "a.csv", tmp_path / "b.csv"
+    frame(5).write_csv(first)
+    _others(5).write_csv(second)
+    args = ["export", "--conversion", str(sb.rule_id), "--journal", str(journal)]
+    assert CliRunner().invoke(app, [*args[:1], str(first), *args[1:]]).exit_code == 0
+    out = CliRunner().invoke(app, [*args[:1], str(second), *args[1:]])
+    assert out.exit_code == 2, out.output
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "records 5 of these eventIds (e.g. 'evt-0')" in lines[0]
+    assert lines[0].startswith(f"linkedin-capi: --journal '{journal}' records")
+    assert "as --journal" in lines[0] and "journal=" not in lines[0]
+    assert sb.event_count == 5
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "not-sqlite"])
+def test_cli_says_one_line_and_exits_2_for_a_damaged_journal(
+    sb: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    _cli_env(sb, monkeypatch)
     journal = tmp_path / "j.db"
     if damage == "corrupt":
         _journal_with_pages(journal)

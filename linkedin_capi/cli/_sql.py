@@ -99,14 +99,16 @@ def _secrets(uri: str) -> list[str]:
 def engine_of(db: str) -> tuple[str, str]:
     """``(engine, target)`` for ``--db``: a URI, or a database file recognised by its header.
 
-    ``sqlite:PATH`` and ``duckdb:PATH`` (``sqlite:///data/crm.db``: the part after the
-    scheme, without a leading ``//``), ``postgresql://…``/``postgres://…``, or the path of
+    ``sqlite:PATH`` and ``duckdb:PATH`` (``sqlite:///data/crm.db`` and SQLAlchemy's
+    ``sqlite:////data/crm.db`` both name ``/data/crm.db``; ``sqlite:crm.db`` is relative), ``postgresql://…``/``postgres://…``, or the path of
     a SQLite or DuckDB file.
 
     Examples
     --------
-    >>> engine_of("sqlite:///data/crm.db"), engine_of("duckdb:events.duckdb")
-    (('sqlite', '/data/crm.db'), ('duckdb', 'events.duckdb'))
+    >>> engine_of("sqlite:///data/crm.db"), engine_of("sqlite:////data/crm.db")
+    (('sqlite', '/data/crm.db'), ('sqlite', '/data/crm.db'))
+    >>> engine_of("duckdb:events.duckdb")
+    ('duckdb', 'events.duckdb')
     >>> engine_of("postgres://ana@127.0.0.1/crm")[0]
     'postgresql'
     """
@@ -116,6 +118,8 @@ def engine_of(db: str) -> tuple[str, str]:
         return "postgresql", db
     if sep and scheme in {"sqlite", "sqlite3", "duckdb"}:
         path = rest[2:] if rest.startswith("//") else rest
+        if path.startswith("//"):  # SQLAlchemy's absolute form, sqlite:////data/crm.db
+            path = "/" + path.lstrip("/")
         return ("duckdb" if scheme == "duckdb" else "sqlite"), path
     p = Path(db).expanduser()
     if p.is_file():
@@ -254,14 +258,14 @@ def _sqlite(query: str, path: str, size: int) -> Generator[pl.DataFrame, None, N
     try:
         inner = query.strip().rstrip(";")
         # The newline ends a trailing `-- comment` inside the query.
-        probe = con.execute(f"SELECT * FROM (\n{inner}\n) LIMIT 0")
+        probe = con.execute(f"SELECT * FROM ({inner}\n) LIMIT 0")
         names = _unique([d[0] for d in probe.description])
         schema = dict.fromkeys(names, pl.String())
         if size == 0:
             yield pl.DataFrame(schema=schema)
             return
         casts = ", ".join(f"CAST({_quoted(n)} AS TEXT)" for n in names)
-        cur = con.execute(f"SELECT {casts} FROM (\n{inner}\n)")
+        cur = con.execute(f"SELECT {casts} FROM ({inner}\n)")
         while rows := cur.fetchmany(size):
             yield pl.DataFrame(rows, schema=schema, orient="row")
     finally:
@@ -295,7 +299,7 @@ def _postgres(query: str, uri: str, size: int) -> Generator[pl.DataFrame, None, 
         con.read_only = True
         with con.cursor() as probe:
             inner = query.strip().rstrip(";")
-            probe.execute(f"SELECT * FROM (\n{inner}\n) AS q LIMIT 0")  # type: ignore[call-overload]
+            probe.execute(f"SELECT * FROM ({inner}\n) AS q LIMIT 0")  # type: ignore[call-overload]
             described = [(d.name, d.type_code) for d in probe.description or []]
         _unique([n for n, _ in described])
         for _, oid in described:

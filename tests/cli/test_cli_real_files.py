@@ -116,7 +116,16 @@ def make_parquet(tmp: Path) -> list[str]:
 
 
 ROWS = [
-    ("000123", "2026-11-28T15:15:00Z", "Jane.Doe@Acme.com", "Jane", "Doe", "US", "1250.00", "00042"),
+    (
+        "000123",
+        "2026-11-28T15:15:00Z",
+        "Jane.Doe@Acme.com",
+        "Jane",
+        "Doe",
+        "US",
+        "1250.00",
+        "00042",
+    ),
     ("000124", "2026-11-27T09:05:00Z", "ops@example.org", "Sam", "Lee", "GB", "99.90", "007"),
 ]
 QUERY = (

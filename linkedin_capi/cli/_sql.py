@@ -100,8 +100,8 @@ def engine_of(db: str) -> tuple[str, str]:
     """``(engine, target)`` for ``--db``: a URI, or a database file recognised by its header.
 
     ``sqlite:PATH`` and ``duckdb:PATH`` (``sqlite:///data/crm.db`` and SQLAlchemy's
-    ``sqlite:////data/crm.db`` both name ``/data/crm.db``; ``sqlite:crm.db`` is relative), ``postgresql://…``/``postgres://…``, or the path of
-    a SQLite or DuckDB file.
+    ``sqlite:////data/crm.db`` both name ``/data/crm.db``; ``sqlite:crm.db`` is relative),
+    ``postgresql://…``/``postgres://…``, or the path of a SQLite or DuckDB file.
 
     Examples
     --------

@@ -112,7 +112,7 @@ def _print_report(
     if as_json:
         limit = None if everything else JSON_PROBLEMS
         invalid = report.invalid.select("_row", "errors")
-        if source is not None:
+        if source is not None and invalid.height:
             invalid = source.with_lines(invalid)
         shown = invalid if limit is None else invalid.head(limit)
         by_rule = report.error_counts().select("rule", "rows", "sample").to_dicts()
@@ -558,7 +558,7 @@ def export_summary(
     rest, ``reasons`` groups all of them by message.
     """
     failures = result.rows.filter(pl.col("status").is_in(["failed", "invalid"]))
-    if source is not None:
+    if source is not None and failures.height:
         failures = source.with_lines(failures)
     problems = failures if everything else failures.head(JSON_PROBLEMS)
     reasons = result.reasons().select("status", "rows", "example").head(JSON_PROBLEMS)

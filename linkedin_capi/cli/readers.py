@@ -14,6 +14,7 @@ import io
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -47,25 +48,33 @@ class Input:
     ----------
     data
         The rows, eager or lazy.
-    first_line
-        The file line of ``_row`` 0 when every row is exactly one line (a CSV's header is
-        line 1, so its first row is line 2; NDJSON starts at line 1); ``None`` when lines
-        mean nothing (Parquet, Excel, a query) or are not one per row (a quoted value with
-        a line break, blank NDJSON lines).
+    lines
+        Works out :attr:`first_line` when it is first needed (counting a big file's lines
+        costs a pass over it, so a run without a problem to report never pays for it).
     notes
         Things the user should know about the reading (``WARNING:`` lines on stderr).
 
     Examples
     --------
     >>> import polars as pl
-    >>> src = Input(pl.DataFrame({"a": ["x"]}), first_line=2)
+    >>> src = Input(pl.DataFrame({"a": ["x"]}), lines=lambda: 2)
     >>> src.where(0), src.where(9), Input(src.data).where(9)
     ('line 2', 'line 11', 'row 9')
     """
 
     data: pl.DataFrame | pl.LazyFrame
-    first_line: int | None = None
+    lines: Callable[[], int | None] | None = None
     notes: list[str] = field(default_factory=list)
+
+    @cached_property
+    def first_line(self) -> int | None:
+        """The file line of ``_row`` 0 when every row is exactly one line, else ``None``.
+
+        A CSV's header is line 1, so its first row is line 2; NDJSON starts at line 1.
+        ``None`` where lines mean nothing (Parquet, Excel, a query) or are not one per row
+        (a quoted value with a line break, blank NDJSON lines).
+        """
+        return self.lines() if self.lines is not None else None
 
     def where(self, row: int) -> str:
         """``"line N"`` (1-based, in the file) when lines are exact, else ``"row N"``."""
@@ -187,7 +196,7 @@ def read_input(
         data = _utf8(data, encoding, "stdin")
         opts = _csv_options(separator, data[:65536])
         frame = _read(lambda: pl.read_csv(io.BytesIO(data), **opts), "stdin")  # type: ignore[arg-type]
-        return Input(frame, _first_line(frame, _line_count(data), 1))
+        return Input(frame, lambda: _first_line(frame, _line_count(data), 1))
     p = Path(path)
     parts = _parquet_parts(path)
     if parts is not None:
@@ -220,14 +229,14 @@ def read_input(
         data = _utf8(p.read_bytes(), encoding, path)
         opts = _csv_options(separator, data[:65536])
         frame = _read(lambda: pl.read_csv(io.BytesIO(data), **opts), path)  # type: ignore[arg-type]
-        return Input(frame, _first_line(frame, _line_count(data), 1))
+        return Input(frame, lambda: _first_line(frame, _line_count(data), 1))
     opts = _csv_options(separator, head.removeprefix(b"\xef\xbb\xbf"))
     csv: pl.DataFrame | pl.LazyFrame
     if lazy:
         csv = _read_lazy(lambda: pl.scan_csv(p, **opts), path)  # type: ignore[arg-type]
     else:
         csv = _read(lambda: pl.read_csv(p, **opts), path)  # type: ignore[arg-type]
-    return Input(csv, _first_line(csv, _line_count(p), 1))
+    return Input(csv, lambda: _first_line(csv, _line_count(p), 1))
 
 
 def read_frame(
@@ -287,7 +296,7 @@ def _read_ndjson(p: Path, *, lazy: bool) -> Input:
         frame = _read_lazy(lambda: pl.scan_ndjson(p, schema=schema), str(p))
     else:
         frame = _read(lambda: pl.read_ndjson(p, schema=schema), str(p))
-    return Input(frame, _first_line(frame, _line_count(p), 0))
+    return Input(frame, lambda: _first_line(frame, _line_count(p), 0))
 
 
 def _read_excel(p: Path, sheet: str | None, *, lazy: bool) -> Input:

@@ -167,23 +167,27 @@ def read_query(query: str, db: str, *, lazy: bool) -> pl.DataFrame | pl.LazyFram
     where = redact(db)
     failures = _errors(engine)
     try:
-        probe = batches(query, target, 0)
-        try:
-            schema = next(probe).schema
-        finally:
-            probe.close()
-        lf = register_io_source(_source(batches, query, target), schema=schema)
-        first = lf.head(1).collect()
+        if lazy:
+            probe = batches(query, target, 0)  # the columns and their types only
+            try:
+                schema = next(probe).schema
+            finally:
+                probe.close()
+            scan = register_io_source(_source(batches, query, target), schema=schema)
+            first = scan.head(1).collect()  # a broken query fails here, not mid-export
+            data: pl.DataFrame | pl.LazyFrame = scan
+        else:
+            whole = batches(query, target, -1)
+            try:
+                frames = list(whole)
+            finally:
+                whole.close()
+            data = first = pl.concat(frames, how="vertical")
     except failures as exc:  # the driver's own errors: the query or the database is input
         raise ConfigError(_message(exc, where, db)) from None
     if first.height == 0:
-        raise ConfigError(f"--sql: the query returned no rows (columns: {list(schema)})")
-    if lazy:
-        return lf
-    try:
-        return lf.collect()
-    except failures as exc:
-        raise ConfigError(_message(exc, where, db)) from None
+        raise ConfigError(f"--sql: the query returned no rows (columns: {first.columns})")
+    return data
 
 
 def _errors(engine: str) -> tuple[type[BaseException], ...]:
@@ -250,6 +254,16 @@ def _unique(names: list[str]) -> list[str]:
     return names
 
 
+def _frames(cursor: Any, schema: dict[str, Any], size: int) -> Iterator[pl.DataFrame]:
+    """A DB-API cursor's rows, ``size`` at a time (at least one frame, maybe empty)."""
+    empty = True
+    while rows := cursor.fetchmany(size if size > 0 else BATCH_ROWS):
+        empty = False
+        yield pl.DataFrame(rows, schema=schema, orient="row")
+    if empty:
+        yield pl.DataFrame(schema=schema)
+
+
 def _sqlite(query: str, path: str, size: int) -> Generator[pl.DataFrame, None, None]:
     """SQLite, read-only, every column cast to text by SQLite (``size`` 0: none, the schema)."""
     uri = "file:" + urllib.parse.quote(str(Path(path).expanduser())) + "?mode=ro"
@@ -266,8 +280,7 @@ def _sqlite(query: str, path: str, size: int) -> Generator[pl.DataFrame, None, N
             return
         casts = ", ".join(f"CAST({_quoted(n)} AS TEXT)" for n in names)
         cur = con.execute(f"SELECT {casts} FROM ({inner}\n)")
-        while rows := cur.fetchmany(size):
-            yield pl.DataFrame(rows, schema=schema, orient="row")
+        yield from _frames(cur, schema, size)
     finally:
         con.close()
 
@@ -282,10 +295,17 @@ def _duckdb(query: str, path: str, size: int) -> Generator[pl.DataFrame, None, N
         if relation is None:
             raise ConfigError("--sql: the statement returns no rows; expected a SELECT query")
         _unique(relation.columns)
-        if size == 0:
-            yield pl.DataFrame(relation.limit(0))
+        if size <= 0:  # 0: the schema only; below: the whole result in one frame
+            yield pl.DataFrame(relation.limit(0) if size == 0 else relation)
             return
-        yield from pl.scan_arrow_c_stream(relation).collect_batches(chunk_size=size)
+        stream = pl.scan_arrow_c_stream(relation).collect_batches(chunk_size=size)
+        try:
+            yield from stream
+        finally:
+            # Stopped early (a head(1) probe): end the Arrow stream before the connection,
+            # which refuses to close while a result is still being read.
+            del stream, relation
+            con.interrupt()
     finally:
         con.close()
 
@@ -311,5 +331,4 @@ def _postgres(query: str, uri: str, size: int) -> Generator[pl.DataFrame, None, 
             return
         with con.cursor(name="linkedin_capi_sql") as cur:
             cur.execute(inner)  # type: ignore[call-overload]
-            while rows := cur.fetchmany(size):
-                yield pl.DataFrame(rows, schema=schema, orient="row")
+            yield from _frames(cur, schema, size)

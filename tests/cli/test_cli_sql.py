@@ -5,6 +5,7 @@ prints the URI to put in ``LINKEDIN_CAPI_TEST_POSTGRES``)."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -192,6 +193,20 @@ def test_duckdb_keeps_its_declared_types_and_lands(tmp_path: Path, env: Sandbox)
     one_line_error(
         runner.invoke(app, ["validate", "--sql", "SELEC 1", "--db", str(db)]), "syntax error"
     )
+
+
+def test_duckdb_query_is_streamed_and_an_early_stop_closes_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = duckdb_file(tmp_path / "wh.duckdb")
+    monkeypatch.setattr(_sql, "BATCH_ROWS", 1000)
+    query = "SELECT i, lpad(i::VARCHAR, 6, '0') AS event_id FROM range(2500) t(i) ORDER BY i"
+    lazy = read_input(None, lazy=True, sql=query, db=str(db)).data  # probes with head(1)
+    assert isinstance(lazy, pl.LazyFrame)
+    sizes = [b.height for b in lazy.collect_batches(chunk_size=1000, maintain_order=True)]
+    assert sum(sizes) == 2500 and max(sizes) <= 1000
+    assert lazy.head(3).collect()["event_id"].to_list() == ["000000", "000001", "000002"]
+    gc.collect()  # a stream left open would make closing the connection fail (unraisable)
 
 
 def test_missing_drivers_say_what_to_install(

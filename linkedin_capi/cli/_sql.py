@@ -6,8 +6,8 @@ the rows in chunks, the count of rows never reached):
 
 * SQLite (the standard library): every column as text, cast by SQLite itself, since a
   SQLite column has no reliable type (the validator parses text, as for CSV);
-* DuckDB (the ``duckdb`` extra): the declared types through Arrow (Decimal, timestamps
-  with time zone, lists);
+* DuckDB (the ``duckdb`` extra: duckdb and nanoarrow): the declared types through Arrow
+  (Decimal, timestamps with time zone, lists), without pyarrow;
 * PostgreSQL (the ``postgres`` extra, psycopg): a server-side cursor; booleans, integers,
   floats, text, text arrays, dates and timestamps keep their types, everything else
   (``numeric`` amounts, uuid, json) arrives as PostgreSQL's own text, exact.
@@ -156,10 +156,8 @@ def read_query(query: str, db: str, *, lazy: bool) -> pl.DataFrame | pl.LazyFram
     if not query.strip():
         raise ConfigError("--sql: the query is empty; expected e.g. --sql 'SELECT * FROM leads'")
     engine, target = engine_of(db)
-    if (
-        engine != "sqlite"
-        and importlib.util.find_spec("duckdb" if engine == "duckdb" else "psycopg") is None
-    ):
+    needs = {"sqlite": [], "duckdb": ["duckdb", "nanoarrow"], "postgresql": ["psycopg"]}[engine]
+    if any(importlib.util.find_spec(name) is None for name in needs):
         raise ConfigError(f"--db: reading {engine} needs its driver: {INSTALL[engine]}")
     if engine != "postgresql" and not Path(target).expanduser().is_file():
         raise ConfigError(f"--db: no such {engine} database file {target}")
@@ -288,6 +286,7 @@ def _sqlite(query: str, path: str, size: int) -> Generator[pl.DataFrame, None, N
 def _duckdb(query: str, path: str, size: int) -> Generator[pl.DataFrame, None, None]:
     """DuckDB, read-only, the declared types through Arrow's C stream (no pyarrow)."""
     import duckdb
+    import nanoarrow
 
     con = duckdb.connect(str(Path(path).expanduser()), read_only=True)
     try:
@@ -298,14 +297,14 @@ def _duckdb(query: str, path: str, size: int) -> Generator[pl.DataFrame, None, N
         if size <= 0:  # 0: the schema only; below: the whole result in one frame
             yield pl.DataFrame(relation.limit(0) if size == 0 else relation)
             return
-        stream = pl.scan_arrow_c_stream(relation).collect_batches(chunk_size=size)
+        # nanoarrow reads DuckDB's Arrow stream one record batch at a time, in this thread:
+        # stopping early (a head(1) probe) lets the stream go at once.
+        stream = nanoarrow.ArrayStream(relation)
         try:
-            yield from stream
+            for batch in stream:
+                yield from pl.DataFrame(batch).iter_slices(size)
         finally:
-            # Stopped early (a head(1) probe): end the Arrow stream before the connection,
-            # which refuses to close while a result is still being read.
-            del stream, relation
-            con.interrupt()
+            stream.close()
     finally:
         con.close()
 

@@ -137,6 +137,17 @@ def main() -> None:
                 args.repeat,
             ),
         )
+        report(
+            "DuckDB query, streamed through collect_batches",
+            *pair(
+                lambda: sum(
+                    b.height
+                    for b in read_query("SELECT * FROM t", str(duck), lazy=True).collect_batches()  # type: ignore[union-attr]
+                ),
+                plain_duckdb,
+                args.repeat,
+            ),
+        )
         xlsx = d / "in.xlsx"
         small = flat.head(min(args.rows, 50_000))
         small.write_excel(xlsx)

@@ -167,6 +167,18 @@ def test_ndjson_is_read_as_text_and_lists(tmp_path: Path) -> None:
         ]
 
 
+def test_ndjson_keys_first_seen_late_are_kept(tmp_path: Path) -> None:
+    # Polars' own inference looks at the first lines only and would drop li_fat_id.
+    path = tmp_path / "late.ndjson"
+    lines = [json.dumps({"eventId": f"{i:06d}"}) for i in range(5000)]
+    lines.append(json.dumps({"eventId": "x", "li_fat_id": "late"}))
+    path.write_text("\n".join(lines) + "\n")
+    frame = read_frame(str(path))
+    assert isinstance(frame, pl.DataFrame)
+    assert frame.columns == ["eventId", "li_fat_id"]
+    assert frame.row(-1) == ("x", "late")
+
+
 # -- line numbers -----------------------------------------------------------------------
 
 

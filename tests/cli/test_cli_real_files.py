@@ -174,6 +174,7 @@ class Lands:
 
     make: Callable[[Path], list[str]]
     events: list[dict[str, Any]]
+    exit_code: int = 0
 
 
 def event(
@@ -183,6 +184,7 @@ def event(
     email: str | None = None,
     li_fat_id: str | None = None,
     names: tuple[str, str] | None = None,
+    company: str | None = None,
     country: str | None = None,
     amount: str | None = None,
     external_ids: list[str] | None = None,
@@ -196,6 +198,8 @@ def event(
     out: dict[str, Any] = {"eventId": event_id, "conversionHappenedAt": ms(when), "ids": ids}
     if names is not None:
         out["userInfo"] = {"firstName": names[0], "lastName": names[1]}
+        if company is not None:
+            out["userInfo"]["companyName"] = company
         if country is not None:
             out["userInfo"]["countryCode"] = country
     if amount is not None:
@@ -329,7 +333,7 @@ def test_input_lands_exactly(tmp_path: Path, env: Sandbox, case: str) -> None:
             "--json",
         ],
     )
-    assert out.exit_code == 0, out.output
+    assert out.exit_code == spec.exit_code, out.output
     summary = json.loads(out.stdout)
     assert summary["counts"]["sent"] == len(spec.events), summary
     got = sorted(env.events, key=lambda e: e["conversionHappenedAt"], reverse=True)

@@ -184,6 +184,11 @@ def read_input(
         if sql is None or db is None:
             missing = "--db URI" if sql is not None else "--sql QUERY"
             raise ConfigError(f"--sql and --db go together: add {missing}")
+        for flag, value in (("--separator", separator), ("--encoding", encoding)):
+            if value is not None:
+                raise ConfigError(f"{flag} applies to CSV files; a --sql query has no use for it")
+        if sheet is not None:
+            raise ConfigError("--sheet applies to .xlsx workbooks; a --sql query has none")
         return Input(read_query(sql, db, lazy=lazy))
     if path is None:
         raise ConfigError("expected a FILE (CSV, Parquet, NDJSON, .xlsx) or --sql QUERY --db URI")

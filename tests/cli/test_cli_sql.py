@@ -138,6 +138,8 @@ def test_sqlite_is_opened_read_only_and_never_created(tmp_path: Path) -> None:
         (["{dir}/in.csv", "--sql", "SELECT 1", "--db", "{db}"], "either FILE"),
         ([], "expected a FILE"),
         (["--sql", "SELECT 1", "--db", "{dir}/notes.txt"], "neither a SQLite nor a DuckDB"),
+        (["--sql", "SELECT 1", "--db", "{db}", "--separator", ";"], "--separator applies to CSV"),
+        (["--sql", "SELECT 1", "--db", "{db}", "--sheet", "A"], "--sheet applies to .xlsx"),
     ],
 )
 @pytest.mark.parametrize("command", [["validate"], ["export", "--dry-run"]])

@@ -24,6 +24,8 @@ MODULES = [
     "_moved",
     "_render",
     "cli.app",
+    "cli.readers",
+    "cli._sql",
 ]
 
 

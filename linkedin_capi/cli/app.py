@@ -8,10 +8,8 @@ stderr.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,6 +28,7 @@ from linkedin_capi.cli._rules import (
     one_line,
 )
 from linkedin_capi.cli.demo import demo_frame
+from linkedin_capi.cli.readers import Input, read_frame, read_input
 from linkedin_capi.delivery.result import ExportResult
 from linkedin_capi.display.html import mask
 from linkedin_capi.display.safe import MAX_LINE_CHARS, safe_text, truncate
@@ -91,183 +90,31 @@ app = typer.Typer(
 )
 
 
-#: Separators a CSV file may use; the header line decides (most frequent wins).
-SEPARATORS = (",", ";", "\t", "|")
-
-
-def detect_separator(head: bytes) -> str:
-    """The separator of a CSV file from its first bytes: the one most used in the header.
-
-    Examples
-    --------
-    >>> detect_separator(b"a;b;c"), detect_separator(b"a|b"), detect_separator(b"a")
-    (';', '|', ',')
-    """
-    line = head.split(b"\n", 1)[0].decode("utf-8", "replace")
-    # Separators inside quoted header names do not count.
-    outside = "".join(part for i, part in enumerate(line.split('"')) if i % 2 == 0)
-    counts = {sep: outside.count(sep) for sep in SEPARATORS}
-    best = max(SEPARATORS, key=lambda sep: counts[sep])
-    return best if counts[best] else ","
-
-
-def _csv_options(separator: str | None, head: bytes) -> dict[str, object]:
-    """Every column as text: the validator parses text, so ``000123`` stays ``000123``."""
-    sep = separator if separator is not None else detect_separator(head)
-    if sep in {"\\t", "tab"}:
-        sep = "\t"
-    if len(sep) != 1:
-        raise ConfigError(f"--separator: expected one character such as ';', got {sep!r}")
-    return {"separator": sep, "infer_schema": False}
-
-
-def _utf8(data: bytes, encoding: str | None, source: str) -> bytes:
-    """``data`` as UTF-8 without a byte-order mark (decoded from ``encoding`` first)."""
-    if encoding is None or encoding.lower().replace("-", "") in {"utf8", "utf8sig"}:
-        return data.removeprefix(b"\xef\xbb\xbf")
-    try:
-        return data.decode(encoding).encode("utf-8")
-    except LookupError:
-        raise ConfigError(f"--encoding: unknown encoding {encoding!r}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{source}: not {encoding} (byte {exc.start + 1} cannot be decoded); "
-            "pass the file's --encoding"
-        ) from None
-
-
-_KINDS = (".csv", ".parquet", ".ndjson", ".jsonl", ".tsv")
-
-
-def read_frame(
-    path: str,
-    *,
-    lazy: bool = False,
-    separator: str | None = None,
-    encoding: str | None = None,
-) -> pl.DataFrame | pl.LazyFrame:
-    """Read CSV, Parquet or NDJSON by extension, ``-`` for CSV on stdin.
-
-    CSV is read as text, every column ``String`` (no type inference: ``000123`` stays
-    ``000123`` and one odd value cannot make the file unreadable); its separator is
-    detected from the header (``,`` ``;`` tab ``|``) unless ``separator`` is given; a UTF-8
-    byte-order mark is dropped and other encodings are decoded with ``encoding``. A
-    directory, or a glob pattern, of Parquet parts is read as one frame.
-
-    With ``lazy=True`` files are scanned (``pl.scan_*``): nothing is read until an export
-    pulls chunks. Stdin (and a file in another encoding) is always read whole.
-
-    Raises
-    ------
-    ConfigError
-        Unknown extension, unreadable or empty file.
-    """
-    if path == "-":
-        data = sys.stdin.buffer.read()
-        if not data.strip():
-            raise ConfigError("stdin is empty; expected CSV with a header row")
-        data = _utf8(data, encoding, "stdin")
-        opts = _csv_options(separator, data[:65536])
-        return _read(lambda: pl.read_csv(io.BytesIO(data), **opts), "stdin")  # type: ignore[arg-type]
-    p = Path(path)
-    parts = _parquet_parts(path)
-    if parts is not None:
-        if lazy:
-            return _read_lazy(lambda: pl.scan_parquet(parts), path)
-        return _read(lambda: pl.read_parquet(parts), path)
-    suffix = p.suffix.lower()
-    if suffix not in _KINDS:
-        raise ConfigError(
-            f"{path}: unknown file type {p.suffix or '(none)'!r}; expected one of "
-            f"{', '.join(_KINDS)}, a directory of Parquet parts (or '-' for CSV on stdin)"
-        )
-    if not p.is_file():
-        raise ConfigError(f"{path}: no such file")
-    if p.stat().st_size == 0:
-        raise ConfigError(f"{path}: the file is empty")
-    if suffix == ".parquet":
-        if lazy:
-            return _read_lazy(lambda: pl.scan_parquet(p), path)
-        return _read(lambda: pl.read_parquet(p), path)
-    if suffix in {".ndjson", ".jsonl"}:
-        # JSON keeps its own types: a string stays a string ("000123").
-        if lazy:
-            return _read_lazy(lambda: pl.scan_ndjson(p), path)
-        return _read(lambda: pl.read_ndjson(p), path)
-    with p.open("rb") as fh:
-        head = fh.read(65536)
-    if suffix == ".tsv" and separator is None:
-        separator = "\t"
-    plain = encoding is None or encoding.lower().replace("-", "") in {"utf8", "utf8sig"}
-    if not plain:
-        data = _utf8(p.read_bytes(), encoding, path)
-        opts = _csv_options(separator, data[:65536])
-        return _read(lambda: pl.read_csv(io.BytesIO(data), **opts), path)  # type: ignore[arg-type]
-    opts = _csv_options(separator, head.removeprefix(b"\xef\xbb\xbf"))
-    if lazy:
-        return _read_lazy(lambda: pl.scan_csv(p, **opts), path)  # type: ignore[arg-type]
-    return _read(lambda: pl.read_csv(p, **opts), path)  # type: ignore[arg-type]
-
-
-def _parquet_parts(path: str) -> list[Path] | None:
-    """The Parquet files of a directory or glob pattern, sorted; ``None`` for a plain file."""
-    p = Path(path)
-    if p.is_dir():
-        found = sorted(q for q in p.rglob("*.parquet") if q.is_file())
-        if not found:
-            raise ConfigError(f"{path}: a directory without .parquet files")
-        return found
-    if any(ch in path for ch in "*?["):
-        anchor = Path(path).anchor or "."
-        pattern = str(Path(path).relative_to(anchor)) if Path(path).is_absolute() else path
-        found = sorted(q for q in Path(anchor).glob(pattern) if q.is_file())
-        if not found:
-            raise ConfigError(f"{path}: no file matches the pattern")
-        if any(q.suffix.lower() != ".parquet" for q in found):
-            raise ConfigError(f"{path}: a pattern may only match .parquet files")
-        return found
-    return None
-
-
-def _read_lazy(scan: Callable[[], pl.LazyFrame], source: str) -> pl.LazyFrame:
-    try:
-        lf = scan()
-        first = lf.head(1).collect()  # reads a few rows: a broken file fails here, not mid-run
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if "utf-8" in first_line.lower() or "utf8" in first_line.lower():
-            first_line += "; the file is not UTF-8: pass its --encoding, e.g. --encoding cp1252"
-        raise ConfigError(f"{source}: cannot read it ({first_line})") from exc
-    if first.height == 0:
-        raise ConfigError(f"{source}: no rows (columns found: {first.columns})")
-    return lf
-
-
-def _read(read: Callable[[], pl.DataFrame], source: str) -> pl.DataFrame:
-    try:
-        df = read()
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if "utf-8" in first_line.lower() or "utf8" in first_line.lower():
-            first_line += "; the file is not UTF-8: pass its --encoding, e.g. --encoding cp1252"
-        raise ConfigError(f"{source}: cannot read it ({first_line})") from exc
-    if df.height == 0:
-        # A header without rows is almost always a failed export, not "all good".
-        raise ConfigError(f"{source}: no rows (columns found: {df.columns})")
-    return df
-
-
 def _fail(message: str, code: int) -> typer.Exit:
     typer.echo(f"linkedin-capi: {one_line(message)}", err=True)
     return typer.Exit(code)
 
 
+def report_summary(report: ValidationReport, source: Input | None = None) -> str:
+    """``report.summary()`` with rows named as the user finds them (``line 12`` in a CSV)."""
+    from linkedin_capi.display._registry import report_text
+
+    return report_text(report, where=source.where if source is not None else None)
+
+
 def _print_report(
-    report: ValidationReport, *, as_json: bool, everything: bool = False, show_values: bool = False
+    report: ValidationReport,
+    *,
+    as_json: bool,
+    everything: bool = False,
+    show_values: bool = False,
+    source: Input | None = None,
 ) -> None:
     if as_json:
         limit = None if everything else JSON_PROBLEMS
         invalid = report.invalid.select("_row", "errors")
+        if source is not None and invalid.height:
+            invalid = source.with_lines(invalid)
         shown = invalid if limit is None else invalid.head(limit)
         by_rule = report.error_counts().select("rule", "rows", "sample").to_dicts()
         rows = shown.to_dicts()
@@ -290,12 +137,37 @@ def _print_report(
             )
         )
     else:
-        typer.echo(cli_words(report.summary()))
+        typer.echo(cli_words(report_summary(report, source)))
 
 
 FileArg = Annotated[
-    str,
-    typer.Argument(metavar="FILE", help="CSV, Parquet or NDJSON file; '-' for CSV on stdin."),
+    str | None,
+    typer.Argument(
+        metavar="FILE",
+        help="CSV, Parquet, NDJSON or .xlsx file; '-' for CSV on stdin (or --sql with --db).",
+        show_default=False,
+    ),
+]
+SheetOpt = Annotated[
+    str | None,
+    typer.Option("--sheet", metavar="NAME", help=".xlsx: the sheet to read (default: the first)."),
+]
+SqlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sql",
+        metavar="QUERY",
+        help="Read the rows of this SELECT query on --db instead of a FILE.",
+    ),
+]
+DbOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        metavar="URI",
+        help="Database for --sql: a SQLite or DuckDB file (or sqlite:PATH, duckdb:PATH), or "
+        "postgresql://user@host:port/db (password from PGPASSWORD or ~/.pgpass).",
+    ),
 ]
 ConversionOpt = Annotated[
     str | None,
@@ -397,6 +269,12 @@ def parse_mapping(pairs: list[str] | None, file: str | None) -> dict[str, str] |
     return out or None
 
 
+def _reading_notes(source: Input) -> None:
+    """What the reader chose for the user (the sheet it read), on stderr."""
+    for note in source.notes:
+        typer.echo(f"linkedin-capi: WARNING: {one_line(note)}", err=True)
+
+
 def _loud_warnings(warnings: list[str]) -> None:
     """ "Did you mean" and ignored-alias notes, times read as UTC, placeholders and dropped
     fields: on stderr, where a cron log keeps them."""
@@ -475,7 +353,7 @@ def parse_now(value: str | None) -> dt.datetime | None:
 
 @app.command("validate")
 def validate_command(
-    file: FileArg,
+    file: FileArg = None,
     conversion: ConversionOpt = None,
     now: NowOpt = None,
     as_json: JsonOpt = False,
@@ -484,6 +362,9 @@ def validate_command(
     mapping: MappingOpt = None,
     separator: SeparatorOpt = None,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    sql: SqlOpt = None,
+    db: DbOpt = None,
     errors_out: ErrorsOutOpt = None,
     timezone: TimezoneOpt = None,
     date_format: DateFormatOpt = None,
@@ -507,9 +388,11 @@ def validate_command(
     """
     try:
         columns = parse_mapping(map_, mapping)
-        frame = read_frame(file, separator=separator, encoding=encoding)
+        source = read_input(
+            file, separator=separator, encoding=encoding, sheet=sheet, sql=sql, db=db
+        )
         report = validate(
-            frame,
+            source.data,
             conversion,
             now=parse_now(now),
             mapping=columns,
@@ -518,17 +401,20 @@ def validate_command(
             decimal_comma=decimal_comma,
         )
         if errors_out is not None:
-            write_rows(errors_out, report_rows_not_sent(report))
+            write_rows(errors_out, source.with_lines(report_rows_not_sent(report)))
     except CapiError as exc:
         raise _fail(str(exc), EXIT_INPUT) from None
+    _reading_notes(source)
     _loud_warnings(report.warnings)
-    _print_report(report, as_json=as_json, everything=everything, show_values=show_values)
+    _print_report(
+        report, as_json=as_json, everything=everything, show_values=show_values, source=source
+    )
     raise typer.Exit(EXIT_OK if report.ok else EXIT_ROWS)
 
 
 @app.command("export")
 def export_command(
-    file: FileArg,
+    file: FileArg = None,
     config: ResultOpt = None,
     ad_account: AccountOpt = None,
     conversion: ConversionOpt = None,
@@ -564,6 +450,9 @@ def export_command(
     mapping: MappingOpt = None,
     separator: SeparatorOpt = None,
     encoding: EncodingOpt = None,
+    sheet: SheetOpt = None,
+    sql: SqlOpt = None,
+    db: DbOpt = None,
     errors_out: ErrorsOutOpt = None,
     timezone: TimezoneOpt = None,
     date_format: DateFormatOpt = None,
@@ -586,7 +475,16 @@ def export_command(
     try:
         # With a journal the file is scanned lazily and sent in chunks (scheduled backfills).
         columns = parse_mapping(map_, mapping)
-        data = read_frame(file, lazy=journal is not None, separator=separator, encoding=encoding)
+        source = read_input(
+            file,
+            lazy=journal is not None,
+            separator=separator,
+            encoding=encoding,
+            sheet=sheet,
+            sql=sql,
+            db=db,
+        )
+        data = source.data
         conn: Connection | None
         try:
             conn = connection_for_cli(config, ad_account)
@@ -635,7 +533,7 @@ def export_command(
             EXIT_INTERRUPTED,
         ) from None
     except ValidationFailed as exc:
-        typer.echo(exc.report.summary(), err=True)
+        typer.echo(cli_words(report_summary(exc.report, source)), err=True)
         raise _fail(str(exc).splitlines()[0], EXIT_ROWS) from None
     except (AuthError, VersionError, PermissionDeniedError) as exc:
         raise _fail(str(exc), EXIT_AUTH) from None
@@ -643,14 +541,15 @@ def export_command(
         raise _fail(str(exc), EXIT_INPUT) from None
     except CapiError as exc:
         raise _fail(str(exc), EXIT_ROWS) from None
+    _reading_notes(source)
     if result.report is not None:
         _loud_warnings(result.report.warnings)
     if errors_out is not None:
         try:
-            write_rows(errors_out, export_rows_not_sent(result, data))
+            write_rows(errors_out, source.with_lines(export_rows_not_sent(result, data)))
         except ConfigError as exc:
             raise _fail(str(exc), EXIT_INPUT) from None
-    _print_result(result, as_json=as_json, everything=everything)
+    _print_result(result, as_json=as_json, everything=everything, source=source)
     if result.failures.height:
         # A cron log keeps stderr: say why, not only how many.
         typer.echo(f"linkedin-capi: {result.summary()}; top reasons:", err=True)
@@ -697,13 +596,18 @@ def export_rows_not_sent(result: ExportResult, data: pl.DataFrame | pl.LazyFrame
     return inputs.sort("_row").collect()
 
 
-def export_summary(result: ExportResult, *, everything: bool = False) -> dict[str, object]:
+def export_summary(
+    result: ExportResult, *, everything: bool = False, source: Input | None = None
+) -> dict[str, object]:
     """The ``--json`` summary of an export (the schema the scheduling docs describe).
 
-    ``problems`` lists the first 20 failed or invalid rows (all with ``everything``);
-    ``problems_left_out`` counts the rest, ``reasons`` groups all of them by message.
+    ``problems`` lists the first 20 failed or invalid rows (all with ``everything``), with
+    their file ``line`` where the input has exact lines; ``problems_left_out`` counts the
+    rest, ``reasons`` groups all of them by message.
     """
     failures = result.rows.filter(pl.col("status").is_in(["failed", "invalid"]))
+    if source is not None and failures.height:
+        failures = source.with_lines(failures)
     problems = failures if everything else failures.head(JSON_PROBLEMS)
     reasons = result.reasons().select("status", "rows", "example").head(JSON_PROBLEMS)
     return {
@@ -717,13 +621,15 @@ def export_summary(result: ExportResult, *, everything: bool = False) -> dict[st
     }
 
 
-def _print_result(result: ExportResult, *, as_json: bool, everything: bool = False) -> None:
+def _print_result(
+    result: ExportResult, *, as_json: bool, everything: bool = False, source: Input | None = None
+) -> None:
     """One format for ``export`` and ``demo``: the report's summary, then the counts."""
     if as_json:
-        typer.echo(json.dumps(export_summary(result, everything=everything)))
+        typer.echo(json.dumps(export_summary(result, everything=everything, source=source)))
         return
     if result.report is not None:
-        typer.echo(result.report.summary())
+        typer.echo(report_summary(result.report, source))
     typer.echo(f"Export: {result.summary()}")
 
 

@@ -31,8 +31,13 @@ _SHOWN_ROWS = 5
 
 
 @as_text.register
-def report_text(report: ValidationReport) -> str:
-    """A few lines of text: counts, errors by field, warnings, first invalid rows."""
+def report_text(report: ValidationReport, where: Callable[[int], str] | None = None) -> str:
+    """A few lines of text: counts, errors by field, warnings, first invalid rows.
+
+    ``where`` names a row for a person (the CLI passes ``"line 12"`` for a file's rows);
+    by default ``"row 10"``, the ``_row`` index.
+    """
+    name = where if where is not None else (lambda row: f"row {row}")
     c = report.counts
     lines = [
         f"ValidationReport: {c['total']} rows — {c['valid']} valid, "
@@ -44,7 +49,7 @@ def report_text(report: ValidationReport) -> str:
             values = ", ".join(repr(short(v, 40)) for v in sample)
             lines.append(f"    {rule} {n}" + (f" (e.g. {values})" if values else ""))
         for row, errors in report.invalid.select("_row", "errors").head(_SHOWN_ROWS).iter_rows():
-            lines.append(f"  row {row}: " + safe_text(mask("; ".join(errors)), MAX_LINE_CHARS))
+            lines.append(f"  {name(row)}: " + safe_text(mask("; ".join(errors)), MAX_LINE_CHARS))
         if c["invalid"] > _SHOWN_ROWS:
             lines.append(f"  … and {c['invalid'] - _SHOWN_ROWS} more invalid rows")
     lines.extend(f"  warning: {safe_text(w, MAX_LINE_CHARS)}" for w in report.warnings)

@@ -94,6 +94,8 @@ _RENDER_BATCHES = 4
 INTERRUPT_GRACE = 1.0
 #: How often the calling thread looks for Ctrl-C while it waits for a batch.
 _POLL = 0.1
+#: Seconds senders get to end after their connections were cut (they fail at once).
+_ABORT_WAIT = 5.0
 
 
 def with_derived_event_ids(valid: pl.DataFrame) -> pl.DataFrame:
@@ -598,7 +600,7 @@ def _run(
                 interrupts.count = max(interrupts.count, 1)
                 gate.close()
                 error = exc
-                _grace(in_flight, run, interrupts)
+                _grace(in_flight, run, interrupts, getattr(conn, "abort_requests", None))
             except pl.exceptions.PolarsError as exc:
                 error = SchemaError(
                     f"reading or validating the data failed after {offset} rows "
@@ -662,17 +664,34 @@ def _run(
     return result
 
 
-def _grace(in_flight: deque[tuple[_Job, Future[None]]], run: _Run, interrupts: _Interrupts) -> None:
-    """After Ctrl-C: batches in flight get :data:`INTERRUPT_GRACE` seconds to be answered."""
+def _grace(
+    in_flight: deque[tuple[_Job, Future[None]]],
+    run: _Run,
+    interrupts: _Interrupts,
+    abort: Callable[[], object] | None,
+) -> None:
+    """After Ctrl-C: batches in flight get :data:`INTERRUPT_GRACE` seconds to be answered.
+
+    Then the connection's open sockets are cut (``abort``): a sender blocked in a slow
+    read or write fails at once instead of after the read timeout, its batch stays
+    ``unknown`` (LinkedIn may have it), and every sender thread ends within about a second.
+    A second Ctrl-C cuts them without the grace.
+    """
     deadline = time.monotonic() + INTERRUPT_GRACE
+    futures = [future for _, future in in_flight]
+    try:
+        if interrupts.count < 2:
+            concurrent.futures.wait(futures, timeout=max(0.0, deadline - time.monotonic()))
+    except KeyboardInterrupt:  # a second Ctrl-C outside the main thread's handler
+        interrupts.count += 1
+    if abort is not None and not all(f.done() for f in futures):
+        abort()
+        try:  # the senders now fail fast (gate closed, connections cut): wait for them
+            concurrent.futures.wait(futures, timeout=_ABORT_WAIT)
+        except KeyboardInterrupt:
+            interrupts.count += 1
     while in_flight:
         job, future = in_flight.popleft()
-        left = deadline - time.monotonic()
-        try:
-            if left > 0 and interrupts.count < 2:
-                concurrent.futures.wait([future], timeout=left)
-        except KeyboardInterrupt:  # a second Ctrl-C outside the main thread's handler
-            interrupts.count += 1
         if future.done():
             run.settle(job, job.out)
             continue

@@ -578,7 +578,10 @@ def _run(
                         continue
                     if not dry_run:
                         check_rules(conn, valid)  # each rule fetched once per connection
-                    for job in _jobs(valid, batch_size, book is not None, resend):
+                    jobs = _jobs(valid, batch_size, book is not None, resend)
+                    # Rendered in a thread, a render step ahead of the senders: the calling
+                    # thread only queues, settles and journals, so no send waits for it.
+                    for job in prefetched(jobs, depth=max_in_flight + _RENDER_BATCHES):
                         if dry_run:
                             run.add(job.rows, "dry_run")
                             continue

@@ -1,9 +1,9 @@
 """CPU per events POST: the SDK's transport against a plain ``http.client`` POST (issue 16).
 
-``uv run python tests/benchmarks/bench_transport.py --posts 200 --rounds 5``
+``uv run python tests/benchmarks/bench_transport.py --posts 200 --rounds 5 [--events 5000]``
 
-One 5,000-event body (about 2 MB, the shape ``bench_export`` renders) is POSTed to the
-benchmark sink (``bench_export._sink``: its own process on 127.0.0.1, answering like
+One 5,000-event body (``--events``; about 2 MB, the shape ``bench_export`` renders) is
+POSTed to the benchmark sink (``bench_export._sink``: its own process on 127.0.0.1, answering like
 LinkedIn) over one keep-alive connection each way:
 
 * ``sdk``: ``Connection.send_events(body)`` plus the acknowledgement check the export
@@ -61,8 +61,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--posts", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--events", type=int, default=5000, help="events per body (5,000: 2 MB)")
     args = ap.parse_args()
-    body = b'{"elements":[' + b",".join([_EVENT] * 5000) + b"]}"
+    body = b'{"elements":[' + b",".join([_EVENT] * args.events) + b"]}"
     ctx = mp.get_context("spawn")
     port_q, counter = ctx.Queue(), ctx.Value("q", 0)
     sink = ctx.Process(target=_sink, args=(port_q, counter), daemon=True)
@@ -84,7 +85,7 @@ def main() -> None:
     raw = http.client.HTTPConnection("127.0.0.1", port)
 
     def sdk() -> None:
-        acknowledgement(conn.send_events(body), 5000)
+        acknowledgement(conn.send_events(body), args.events)
 
     def plain_requests() -> None:
         response = session.post(url, data=body, headers=HEADERS, allow_redirects=False)

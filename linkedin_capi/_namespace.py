@@ -32,10 +32,25 @@ class CapiFrame:
         conversion: Any = None,
         *,
         now: dt.datetime | None = None,
+        api_version: str | int | None = None,
+        hash_names: bool = False,
         mapping: Mapping[str, str] | None = None,
+        timezone: str | None = None,
+        date_format: str | None = None,
+        decimal_comma: bool | None = None,
     ) -> ValidationReport:
         """See :func:`linkedin_capi.engine.validate.validate`."""
-        return validate(self._df, conversion, now=now, mapping=mapping)
+        return validate(
+            self._df,
+            conversion,
+            now=now,
+            api_version=api_version,
+            hash_names=hash_names,
+            mapping=mapping,
+            timezone=timezone,
+            date_format=date_format,
+            decimal_comma=decimal_comma,
+        )
 
     def export(self, conn: Any, conversion: Any = None, **kwargs: Any) -> ExportResult:
         """See :func:`linkedin_capi.delivery.export.export`."""
@@ -54,10 +69,25 @@ class CapiLazyFrame:
         conversion: Any = None,
         *,
         now: dt.datetime | None = None,
+        api_version: str | int | None = None,
+        hash_names: bool = False,
         mapping: Mapping[str, str] | None = None,
+        timezone: str | None = None,
+        date_format: str | None = None,
+        decimal_comma: bool | None = None,
     ) -> ValidationReport:
         """See :func:`linkedin_capi.engine.validate.validate`."""
-        return validate(self._lf, conversion, now=now, mapping=mapping)
+        return validate(
+            self._lf,
+            conversion,
+            now=now,
+            api_version=api_version,
+            hash_names=hash_names,
+            mapping=mapping,
+            timezone=timezone,
+            date_format=date_format,
+            decimal_comma=decimal_comma,
+        )
 
     def export(self, conn: Any, conversion: Any = None, **kwargs: Any) -> ExportResult:
         """See :func:`linkedin_capi.delivery.export.export`."""

@@ -26,6 +26,7 @@ from linkedin_capi.cli._rules import (
     EXIT_ROWS,
     AccountOpt,
     ResultOpt,
+    cli_words,
     one_line,
 )
 from linkedin_capi.cli.demo import demo_frame
@@ -272,7 +273,8 @@ def _print_report(
         rows = shown.to_dicts()
         for row in rows:  # masked and bounded exactly like the text output
             row["errors"] = [
-                truncate(e if show_values else mask(e), MAX_LINE_CHARS) for e in row["errors"]
+                truncate(cli_words(e if show_values else mask(e)), MAX_LINE_CHARS)
+                for e in row["errors"]
             ]
         typer.echo(
             json.dumps(
@@ -281,14 +283,14 @@ def _print_report(
                     "by_rule": by_rule,
                     "invalid": rows,
                     "invalid_left_out": invalid.height - shown.height,
-                    "warnings": report.warnings,
+                    "warnings": [cli_words(w) for w in report.warnings],
                     "ignored_columns": report.ignored_columns,
                     "mapping": report.mapping,
                 }
             )
         )
     else:
-        typer.echo(report.summary())
+        typer.echo(cli_words(report.summary()))
 
 
 FileArg = Annotated[
@@ -326,6 +328,33 @@ SeparatorOpt = Annotated[
 EncodingOpt = Annotated[
     str | None,
     typer.Option("--encoding", metavar="NAME", help="CSV text encoding (default UTF-8)."),
+]
+TimezoneOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--timezone",
+        metavar="AREA/CITY",
+        help="IANA time zone of times without an offset, e.g. America/New_York "
+        "(default UTC, with a warning).",
+    ),
+]
+DateFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date-format",
+        metavar="FORMAT",
+        help="strptime format of conversionHappenedAt text, e.g. '%m/%d/%Y %I:%M %p' "
+        "(ISO 8601 and epoch milliseconds are read as well).",
+    ),
+]
+DecimalCommaOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--decimal-comma/--decimal-point",
+        help="How to read amounts such as 1,250 that read two ways: the comma is the "
+        "decimal separator, or the point is (default: such amounts are errors).",
+        show_default=False,
+    ),
 ]
 ErrorsOutOpt = Annotated[
     str | None,
@@ -369,9 +398,11 @@ def parse_mapping(pairs: list[str] | None, file: str | None) -> dict[str, str] |
 
 
 def _loud_warnings(warnings: list[str]) -> None:
-    """ "Did you mean" and ignored-alias notes, on stderr where a cron log keeps them."""
+    """ "Did you mean" and ignored-alias notes, times read as UTC, placeholders and dropped
+    fields: on stderr, where a cron log keeps them."""
+    loud = ("did you mean", "was ignored", "read as UTC", "placeholder", "not sent (not a")
     for w in warnings:
-        if "did you mean" in w or "was ignored" in w:
+        if any(word in w for word in loud):
             typer.echo(f"linkedin-capi: WARNING: {one_line(w)}", err=True)
 
 
@@ -454,6 +485,9 @@ def validate_command(
     separator: SeparatorOpt = None,
     encoding: EncodingOpt = None,
     errors_out: ErrorsOutOpt = None,
+    timezone: TimezoneOpt = None,
+    date_format: DateFormatOpt = None,
+    decimal_comma: DecimalCommaOpt = None,
     show_values: Annotated[
         bool,
         typer.Option(
@@ -474,7 +508,15 @@ def validate_command(
     try:
         columns = parse_mapping(map_, mapping)
         frame = read_frame(file, separator=separator, encoding=encoding)
-        report = validate(frame, conversion, now=parse_now(now), mapping=columns)
+        report = validate(
+            frame,
+            conversion,
+            now=parse_now(now),
+            mapping=columns,
+            timezone=timezone,
+            date_format=date_format,
+            decimal_comma=decimal_comma,
+        )
         if errors_out is not None:
             write_rows(errors_out, report_rows_not_sent(report))
     except CapiError as exc:
@@ -523,6 +565,9 @@ def export_command(
     separator: SeparatorOpt = None,
     encoding: EncodingOpt = None,
     errors_out: ErrorsOutOpt = None,
+    timezone: TimezoneOpt = None,
+    date_format: DateFormatOpt = None,
+    decimal_comma: DecimalCommaOpt = None,
 ) -> None:
     """Validate FILE and send its valid rows to LinkedIn (or the sandbox).
 
@@ -564,6 +609,9 @@ def export_command(
             conversion,
             now=parse_now(now),
             mapping=columns,
+            timezone=timezone,
+            date_format=date_format,
+            decimal_comma=decimal_comma,
             dry_run=dry_run,
             batch_size=batch_size,
             # A bar on a terminal; never in logs of scheduled jobs.

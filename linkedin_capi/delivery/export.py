@@ -58,6 +58,9 @@ def export(
     resend_unknown: bool = True,
     hash_names: bool = False,
     mapping: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    date_format: str | None = None,
+    decimal_comma: bool | None = None,
 ) -> ExportResult:
     """Validate ``data`` and upload its valid rows to LinkedIn; one outcome per input row.
 
@@ -110,6 +113,10 @@ def export(
     mapping : dict, optional
         ``{input column: field}`` for columns whose names are not LinkedIn's (see
         :func:`linkedin_capi.engine.validate.validate`).
+    timezone, date_format, decimal_comma : optional
+        How to read times without an offset (an IANA name; default UTC, warned), time text
+        in another format (a strptime format), and amounts such as ``1,250`` that read two
+        ways (see :func:`linkedin_capi.engine.validate.validate`).
 
     Returns
     -------
@@ -184,4 +191,7 @@ def export(
         resend_unknown=resend_unknown,
         hash_names=hash_names,
         mapping=mapping,
+        timezone=timezone,
+        date_format=date_format,
+        decimal_comma=decimal_comma,
     )

@@ -442,6 +442,9 @@ def deliver(
     resend_unknown: bool,
     hash_names: bool = False,
     mapping: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    date_format: str | None = None,
+    decimal_comma: bool | None = None,
 ) -> ExportResult:
     """See :func:`linkedin_capi.delivery.export.export` (this is its one pipeline)."""
     version = getattr(conn, "api_version", None)  # validation follows the connection's
@@ -456,6 +459,9 @@ def deliver(
             api_version=version,
             hash_names=hash_names,
             mapping=mapping,
+            timezone=timezone,
+            date_format=date_format,
+            decimal_comma=decimal_comma,
         )
         report = validate_chunk(data, plan=plan, row_offset=0)
         if not skip_invalid_records and report.invalid.height:
@@ -468,6 +474,9 @@ def deliver(
             api_version=version,
             hash_names=hash_names,
             mapping=mapping,
+            timezone=timezone,
+            date_format=date_format,
+            decimal_comma=decimal_comma,
         )
     if journal is not None and EVENT_ID not in plan.fields and not derive_event_ids:
         raise ConfigError(

@@ -12,6 +12,7 @@ normalized value (by :func:`norm`), which :mod:`linkedin_capi.engine.validate` c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import polars as pl
@@ -42,6 +43,7 @@ from linkedin_capi._constants import (
     SHA256_IP,
     TITLE,
 )
+from linkedin_capi.engine import _amounts
 from linkedin_capi.engine import normalize as nz
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "RULE_CODES",
     "Check",
     "field_checks",
+    "field_warnings",
     "norm",
     "row_checks",
     "rule_code",
@@ -88,6 +91,9 @@ RULE_CODES: dict[str, str] = {
     "amount_without_currency": f"{CURRENCY_CODE}.required_with_amount",
     "currency_without_amount": f"{AMOUNT}.required_with_currency",
     "has_identifier": "user.no_identifier",
+    "amount_ambiguous": f"{AMOUNT}.ambiguous_separator",
+    "happened_at_local_time": f"{HAPPENED_AT}.local_time_invalid",
+    "happened_at_naive_utc": f"{HAPPENED_AT}.naive_read_as_utc",
 }
 
 
@@ -98,11 +104,14 @@ def rule_code(name: str) -> str:
     --------
     >>> rule_code("amount_format"), rule_code("happened_at_future")
     ('amount.format', 'conversionHappenedAt.future')
+    >>> rule_code("countryCode_dropped"), rule_code("eventId_placeholder")
+    ('countryCode.dropped', 'eventId.placeholder')
     """
     if name in RULE_CODES:
         return RULE_CODES[name]
-    if name.endswith("_format"):
-        return f"{name.removesuffix('_format')}.format"
+    for suffix in ("format", "placeholder", "dropped"):
+        if name.endswith(f"_{suffix}"):
+            return f"{name.removesuffix(f'_{suffix}')}.{suffix}"
     return name
 
 
@@ -131,59 +140,83 @@ PLAIN_TEXT = frozenset(
 
 
 def field_checks(
-    field: str, raw: pl.Expr, dtype: pl.DataType, *, prepared: pl.Expr | None = None
+    field: str,
+    raw: pl.Expr,
+    dtype: pl.DataType,
+    *,
+    prepared: pl.Expr | None = None,
+    stage: pl.Expr | None = None,
+    reading: nz.Reading | None = None,
+    now_ms: int | None = None,
 ) -> list[Check]:
     """The checks of one input column, given its raw expression and dtype.
 
-    ``prepared`` is the column's first normalization stage where validation stored one
-    (trimmed ``conversionHappenedAt`` strings): conditions read it instead of redoing it.
+    ``prepared`` is the column made ready once (:func:`~linkedin_capi.engine.normalize.prepare`,
+    stored by validation): conditions read it instead of trimming the raw column again;
+    ``stage`` is ``conversionHappenedAt``'s stored first stage. Messages read the raw value.
+    A ``countryCode`` has no error check: a bad one is dropped with a warning
+    (:func:`field_warnings`).
 
     Examples
     --------
     >>> import polars as pl
     >>> [c.name for c in field_checks("amount", pl.col("amount"), pl.String)]
-    ['amount_format']
+    ['amount_ambiguous', 'amount_format']
     """
-    if prepared is not None and dtype == pl.String:
-        present = prepared.is_not_null() & (prepared != "")
+    reading = reading or nz.Reading()
+    if prepared is None:
+        prepared, pdtype = nz.prepare(raw, dtype)
     else:
-        present = nz.is_present(raw, dtype)
+        pdtype = nz.prepare(raw, dtype)[1]
+    present = nz.is_present(prepared, pdtype, prepared=True)
     value = norm(field)
     expected = EXPECTED.get(field, "text")
+    if field == HAPPENED_AT and reading.date_format is not None:
+        expected = f"text in date_format {reading.date_format!r} or {expected}"
     generic = Check(
         f"{field}_format",
         present & value.is_null(),
         _got(field, f"expected {expected}", raw, dtype),
     )
-    if field in PLAIN_TEXT and dtype == pl.String and field != EVENT_ID:
+    if field in PLAIN_TEXT and pdtype == pl.String and field != EVENT_ID:
+        return []
+    if field == COUNTRY_CODE:
         return []
     if field == HAPPENED_AT:
-        # Conditions may read the stored first stage; messages are built later, for the
-        # failing rows only, from the raw column.
-        as_int = nz.epoch_integer(raw if prepared is None else prepared, dtype)
-        seconds = (as_int >= 1_000_000_000) & (as_int < nz.SECONDS_CEILING)
+        return _happened_at_checks(generic, raw, dtype, prepared, pdtype, stage, reading, now_ms)
+    if field == AMOUNT:
+        if pdtype != pl.String:
+            return [generic._replace(message=_amount_message(raw, dtype))]
+        if not reading.amount_forms:  # no value of the chunk needs the general reading
+            return [generic._replace(message=_amount_message(raw, dtype))]
+        unsure = _amounts.ambiguous(prepared, reading.decimal_comma)
         return [
             Check(
-                "happened_at_seconds",
-                seconds,
-                pl.lit(f"{field}: ")
-                + nz.epoch_integer(raw, dtype).cast(pl.String)
+                "amount_ambiguous",
+                present & unsure,
+                pl.lit(f"{AMOUNT}: ")
+                + nz.shown(raw, dtype)
                 + pl.lit(
-                    " looks like epoch seconds; LinkedIn wants milliseconds (multiply by 1000)"
+                    " reads two ways (',' or '.' as a thousands separator, or as the decimal "
+                    "separator with 3 places); say which with decimal_comma=True or "
+                    "decimal_comma=False"
                 ),
             ),
-            generic._replace(failed=generic.failed & ~seconds.fill_null(False)),
+            generic._replace(
+                failed=generic.failed & ~unsure.fill_null(False),
+                message=_amount_message(raw, dtype),
+            ),
         ]
-    if field == AMOUNT:
-        return [generic._replace(message=_amount_message(raw, dtype))]
     if field == EXTERNAL_IDS:
-        n = nz.external_id_items(raw, dtype).list.len()
+        n = nz.external_id_items(prepared, pdtype, prepared=True).list.len()
+        # Messages are built after the prepared columns are gone: from the raw value.
+        shown_n = nz.external_id_items(raw, dtype).list.len()
         return [
             Check(
                 "external_ids_at_most_one",
                 n > 1,
                 pl.lit(f"{field}: at most 1 item, got ")
-                + n.cast(pl.String)
+                + shown_n.cast(pl.String)
                 + pl.lit(" (")
                 + nz.shown(raw, dtype)
                 + pl.lit(")"),
@@ -193,7 +226,7 @@ def field_checks(
     if field == EVENT_ID:
         length = value.str.len_chars()
         return [
-            *([] if dtype == pl.String else [generic]),
+            *([] if pdtype == pl.String else [generic]),
             Check(
                 "event_id_length",
                 length > EVENT_ID_MAX_LEN,
@@ -204,14 +237,124 @@ def field_checks(
     return [generic]
 
 
+#: Epoch seconds worth the hint "multiply by 1000": 2000-01-01 to 2100-01-01.
+_PLAUSIBLE_SECONDS = (946_684_800, 4_102_444_800)
+
+
+def _happened_at_checks(
+    generic: Check,
+    raw: pl.Expr,
+    dtype: pl.DataType,
+    prepared: pl.Expr,
+    pdtype: pl.DataType,
+    stage: pl.Expr | None,
+    reading: nz.Reading,
+    now_ms: int | None,
+) -> list[Check]:
+    field = HAPPENED_AT
+    as_int = nz.epoch_integer(prepared, pdtype, prepared=True)
+    # The hint only where multiplying by 1000 gives a plausible time, 2000 to 2099: an
+    # 11-digit value times 1000 lands centuries ahead.
+    seconds = as_int.is_between(_PLAUSIBLE_SECONDS[0], _PLAUSIBLE_SECONDS[1], closed="left")
+    checks = [
+        Check(
+            "happened_at_seconds",
+            seconds,
+            pl.lit(f"{field}: ")
+            + nz.epoch_integer(raw, dtype).cast(pl.String)
+            + pl.lit(" looks like epoch seconds; LinkedIn wants milliseconds (multiply by 1000)"),
+        )
+    ]
+    failed = generic.failed & ~seconds.fill_null(False)
+    zone = reading.timezone
+    if zone not in (None, "UTC") and pdtype == pl.String and stage is not None:
+        # Read as a wall-clock time, but the zone's clocks skipped or repeated it.
+        wall = stage.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="ms")
+        gap = wall.is_not_null() & norm(field).is_null()
+        checks.append(
+            Check(
+                "happened_at_local_time",
+                gap,
+                pl.lit(f"{field}: ")
+                + nz.shown(raw, dtype)
+                + pl.lit(
+                    f" does not exist or is ambiguous in {zone} (a daylight-saving change); "
+                    "give the time with its UTC offset"
+                ),
+            )
+        )
+        failed = failed & ~gap.fill_null(False)
+    return [*checks, generic._replace(failed=failed)]
+
+
+def field_warnings(
+    field: str,
+    raw: pl.Expr,
+    dtype: pl.DataType,
+    *,
+    prepared: pl.Expr,
+    stage: pl.Expr | None = None,
+    reading: nz.Reading | None = None,
+) -> list[Check]:
+    """Problems that do not make the row invalid (severity ``warning`` in ``failures``).
+
+    A placeholder (``"undefined"``, ``"null"``, ...) counts as absent; a ``countryCode``
+    that is not a country is not sent; a time without a zone was read as UTC.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> [c.name for c in field_warnings("countryCode", pl.col("c"), pl.String,
+    ...                                 prepared=pl.col("p"))]
+    ['countryCode_placeholder', 'countryCode_dropped']
+    """
+    reading = reading or nz.Reading()
+    pdtype = nz.prepare(raw, dtype)[1]
+    out: list[Check] = []
+    if pdtype == pl.String:
+        out.append(
+            Check(
+                f"{field}_placeholder",
+                raw.is_not_null() & prepared.is_null(),
+                pl.lit(f"{field}: ")
+                + nz.shown(raw, dtype)
+                + pl.lit(" is a placeholder for no value; counted as absent, not sent"),
+            )
+        )
+    if field == COUNTRY_CODE:
+        present = nz.is_present(prepared, pdtype, prepared=True)
+        out.append(
+            Check(
+                f"{field}_dropped",
+                present & norm(field).is_null(),
+                _got(field, "not sent (the conversion is); expected a country code such as "
+                     "'US' or 'USA' or a country name such as 'United States'", raw, dtype),
+            )
+        )
+    if field == HAPPENED_AT and stage is not None:
+        naive = nz.naive_read_as_utc(stage, pdtype, reading, text=prepared, value=norm(field))
+        out.append(
+            Check(
+                "happened_at_naive_utc",
+                naive,
+                pl.lit(f"{field}: ")
+                + nz.shown(raw, dtype)
+                + pl.lit(
+                    " has no time zone and was read as UTC; pass timezone='Area/City' "
+                    "(--timezone in the CLI) if it is a local time"
+                ),
+            )
+        )
+    return out
+
+
 def _amount_message(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    # Built for failing rows only: the cost of reading the text again does not matter.
     t = nz.as_text(raw, dtype).str.strip_chars()
     why = (
-        pl.when(t.str.contains(r"^-"))
+        pl.when(t.str.contains(r"^\s*-|^[^0-9]*-[0-9]"))
         .then(pl.lit("must not be negative"))
-        .when(t.str.contains(r"^\d{1,3}(,\d{3})+(\.\d*)?$"))
-        .then(pl.lit("no thousands separators allowed"))
-        .when(t.str.contains(r"^\d+\.\d{3,}$"))
+        .when(t.str.contains(r"[.,][0-9]{3,}\D*$"))
         .then(pl.lit("at most 2 decimal places"))
         .otherwise(pl.lit(f"expected {EXPECTED[AMOUNT]}"))
     )
@@ -226,19 +369,26 @@ def row_checks(
     has_default_conversion: bool,
     moat_dropped: str | None = None,
     api_version: str = "",
+    present: Mapping[str, pl.Expr] | None = None,
+    placeholders: Mapping[str, pl.Expr] | None = None,
 ) -> list[Check]:
     """Cross-field checks: conversion fallback, time present and not in the future, money
     pairing, identifiers.
 
     ``fields`` maps canonical names to input names for the present fields (without an
     ``ORACLE_MOAT_ID`` column the version does not send: ``moat_dropped`` names it, so a
-    row left with no identifier says why).
+    row left with no identifier says why). ``present`` gives each field's presence from
+    its prepared column (default: computed from the raw column); ``placeholders`` each
+    field's "a placeholder was given" flag, so that a row whose only identifier was
+    ``"undefined"`` says so.
     """
     checks: list[Check] = []
 
     def raw_present(field: str) -> pl.Expr:
         if field not in fields:
             return pl.lit(False)
+        if present is not None and field in present:
+            return present[field].fill_null(False)
         name = fields[field]
         return nz.is_present(pl.col(name), schema[name]).fill_null(False)
 
@@ -310,6 +460,34 @@ def row_checks(
                 pl.lit(
                     f"user: no identifier LinkedIn-Version {api_version} accepts; "
                     f"{ORACLE_MOAT_ID} is not sent (dropped from the schema in 202609); give "
+                    f"{', '.join(offered)}, {LEAD}, {EXTERNAL_IDS}, or both names"
+                )
+            )
+            .otherwise(message)
+        )
+    given = [
+        (f, placeholders[f])
+        for f in (*sent_ids, LEAD, EXTERNAL_IDS)
+        if placeholders is not None and f in placeholders
+    ]
+    if given:
+        which = pl.concat_str(
+            [
+                pl.when(flag.fill_null(False)).then(
+                    pl.lit(f"{f} ") + nz.shown(pl.col(fields[f]), schema[fields[f]])
+                )
+                for f, flag in given
+            ],
+            separator=", ",
+            ignore_nulls=True,
+        )
+        message = (
+            pl.when(pl.any_horizontal(*(flag.fill_null(False) for _f, flag in given)))
+            .then(
+                pl.lit("user: no identifier; ")
+                + which
+                + pl.lit(
+                    f" is a placeholder for no value (counted as absent); give "
                     f"{', '.join(offered)}, {LEAD}, {EXTERNAL_IDS}, or both names"
                 )
             )

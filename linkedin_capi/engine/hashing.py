@@ -27,6 +27,7 @@ __all__ = [
     "google_aid",
     "hash_normalized_email",
     "hashed_name",
+    "needs_email_hygiene",
     "normalize_email",
     "plaintext_ip",
     "sha256_email",
@@ -41,6 +42,7 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s.]+$"
 #: RFC 5321's limit on an address (a path is 256 octets with the angle brackets).
 EMAIL_MAX_LEN = 254
 _INVISIBLE = r"[\s\x{200B}-\x{200D}\x{2060}\x{FEFF}\x{00AD}]+"
+_NEEDS_HYGIENE = r"\S\s+\S|[<>\"']|(?i:mailto:)|[^\x00-\x7F]"
 
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
@@ -51,7 +53,7 @@ UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 _ZERO_UUID = "00000000-0000-0000-0000-000000000000"
 
 
-def plaintext_ip(expr: pl.Expr) -> pl.Expr:
+def plaintext_ip(expr: pl.Expr, *, trimmed: bool = False) -> pl.Expr:
     """A trimmed dotted IPv4 address, else null.
 
     Examples
@@ -60,11 +62,11 @@ def plaintext_ip(expr: pl.Expr) -> pl.Expr:
     >>> pl.select(plaintext_ip(pl.Series(["10.0.0.1 ", "256.1.1.1", "::1"]))).to_series().to_list()
     ['10.0.0.1', None, None]
     """
-    ip = expr.str.strip_chars()
+    ip = expr if trimmed else expr.str.strip_chars()
     return pl.when(ip.str.contains(IPV4_PATTERN)).then(ip)
 
 
-def sha256_ip(expr: pl.Expr) -> pl.Expr:
+def sha256_ip(expr: pl.Expr, *, trimmed: bool = False) -> pl.Expr:
     """A 64-hex digest passes (lower-cased); a dotted IPv4 address is hashed; else null.
 
     Examples
@@ -73,7 +75,7 @@ def sha256_ip(expr: pl.Expr) -> pl.Expr:
     >>> pl.select(sha256_ip(pl.lit("127.0.0.1")).str.slice(0, 12)).item()
     '12ca17b49af2'
     """
-    value = expr.str.strip_chars().str.to_lowercase()
+    value = (expr if trimmed else expr.str.strip_chars()).str.to_lowercase()
     return (
         pl.when(value.str.contains(SHA256_HEX_PATTERN))
         .then(value)
@@ -82,7 +84,7 @@ def sha256_ip(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def google_aid(expr: pl.Expr) -> pl.Expr:
+def google_aid(expr: pl.Expr, *, trimmed: bool = False) -> pl.Expr:
     """A UUID in lower-case canonical form (not all zeros), else null.
 
     Braces and a missing hyphenation (32 hex digits) are accepted and normalized.
@@ -94,7 +96,7 @@ def google_aid(expr: pl.Expr) -> pl.Expr:
     >>> pl.select(google_aid(s)).to_series().to_list()
     ['38400000-8cf0-11bd-b23e-10b96e40000d', None, None]
     """
-    raw = expr.str.strip_chars().str.strip_chars("{}").str.to_lowercase()
+    raw = (expr if trimmed else expr.str.strip_chars()).str.strip_chars("{}").str.to_lowercase()
     dashed = (
         pl.when(raw.str.contains(r"^[0-9a-f]{32}$"))
         .then(raw.str.replace(r"^(.{8})(.{4})(.{4})(.{4})(.{12})$", "$1-$2-$3-$4-$5"))
@@ -103,7 +105,7 @@ def google_aid(expr: pl.Expr) -> pl.Expr:
     return pl.when(dashed.str.contains(UUID_PATTERN) & (dashed != _ZERO_UUID)).then(dashed)
 
 
-def hashed_name(expr: pl.Expr) -> pl.Expr:
+def hashed_name(expr: pl.Expr, *, trimmed: bool = False) -> pl.Expr:
     """A 64-hex digest passes (lower-cased); other text is normalized as LinkedIn asks
     (lower case, no spaces or punctuation) and hashed; nothing left → null.
 
@@ -115,7 +117,7 @@ def hashed_name(expr: pl.Expr) -> pl.Expr:
     >>> got == hashlib.sha256(b"maryannoneil").hexdigest()
     True
     """
-    value = expr.str.strip_chars()
+    value = expr if trimmed else expr.str.strip_chars()
     lowered = value.str.to_lowercase()
     cleaned = lowered.str.replace_all(r"[\s\p{P}\p{S}]+", "")
     return (
@@ -126,11 +128,29 @@ def hashed_name(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def normalize_email(expr: pl.Expr) -> pl.Expr:
+def needs_email_hygiene(raw: pl.Expr) -> pl.Expr:
+    """True where a raw e-mail needs more than trimming and lower-casing (a chunk pre-test).
+
+    Inner whitespace, angle brackets, quotes, ``mailto:`` or any non-ASCII character
+    (invisible characters and full-width letters are non-ASCII).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> s = pl.Series([" a@b.co ", "Jo <a@b.co>", "a\u200b@b.co", "MAILTO:a@b.co"])
+    >>> pl.select(needs_email_hygiene(s)).to_series().to_list()
+    [False, True, True, True]
+    """
+    return raw.str.contains(_NEEDS_HYGIENE)
+
+
+def normalize_email(expr: pl.Expr, *, hygiene: bool = True, trimmed: bool = False) -> pl.Expr:
     """Remove whitespace and invisible characters, NFKC, unwrap, lower-case; "" → null.
 
     ``Name <addr>`` gives ``addr``; quotes or angle brackets around the address and a
-    ``mailto:`` prefix are removed.
+    ``mailto:`` prefix are removed. ``hygiene=False`` skips those steps (validation passes
+    it for a chunk in which no value needs them, see :func:`needs_email_hygiene`);
+    ``trimmed=True``: ``expr`` is already trimmed.
 
     Examples
     --------
@@ -140,7 +160,10 @@ def normalize_email(expr: pl.Expr) -> pl.Expr:
     """
     # Trimming first makes the regex pass cheap: most values have no inner whitespace.
     # Invisible characters (zero-width space and joiners, BOM, soft hyphen) go with it.
-    t = expr.str.strip_chars().str.replace_all(_INVISIBLE, "")
+    t = expr if trimmed else expr.str.strip_chars()
+    if not hygiene:
+        return t.str.to_lowercase().replace("", None)
+    t = t.str.replace_all(_INVISIBLE, "")
     # Full-width letters and other compatibility forms: NFKC, only where not ASCII.
     t = pl.when(t.str.len_bytes() != t.str.len_chars()).then(t.str.normalize("NFKC")).otherwise(t)
     t = t.str.to_lowercase()

@@ -25,8 +25,10 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass
+import difflib
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
@@ -61,6 +63,7 @@ from linkedin_capi._constants import (
     WINDOW_DAYS,
     default_version,
 )
+from linkedin_capi.engine import _amounts
 from linkedin_capi.engine import checks as ck
 from linkedin_capi.engine import hashing as hs
 from linkedin_capi.engine import normalize as nz
@@ -76,40 +79,62 @@ _FAILED = "__capi_failed"
 _PROBLEMS = "__capi_problems"
 _STALE = "__capi_stale"
 
-# Two fields reuse an expensive intermediate several times; it is stored as a column
-# first (Polars does not share subexpressions inside when/then).
-_PREPARE = {
-    HAPPENED_AT: (nz.prepare_happened_at, nz.happened_at_from_prepared),
-    SHA256_EMAIL: (
-        lambda e, d: normalize_email(e),
-        lambda p, d: hash_normalized_email(p),
-    ),
+Normalizer = Callable[[pl.Expr, pl.DataType, nz.Reading], pl.Expr]
+
+
+def _text(p: pl.Expr, d: pl.DataType, r: nz.Reading) -> pl.Expr:
+    return nz.text(p, d, prepared=True)
+
+
+def _email(p: pl.Expr, d: pl.DataType, r: nz.Reading) -> pl.Expr:
+    return sha256_email(nz.text(p, d, prepared=True))
+
+
+def _trimmed(fn: Callable[..., pl.Expr]) -> Normalizer:
+    return lambda p, d, r: fn(nz.text(p, d, prepared=True), trimmed=True)
+
+
+# In payload order; every field's prepared column (:func:`normalize.prepare`) → its
+# normalized value. conversionHappenedAt and string e-mails go through a stored stage
+# first (``_staged``): Polars does not share subexpressions inside when/then.
+_NORMALIZERS: dict[str, Normalizer] = {
+    CONVERSION: lambda p, d, r: nz.rule_urn(p, d, prepared=True),
+    HAPPENED_AT: lambda p, d, r: nz.happened_at_from_prepared(p, d, r, text=p),
+    EVENT_ID: _text,
+    SHA256_EMAIL: _email,
+    LI_FAT_ID: _text,
+    ACXIOM_ID: _text,
+    PLAINTEXT_IP: _trimmed(hs.plaintext_ip),
+    SHA256_IP: _trimmed(hs.sha256_ip),
+    GOOGLE_AID: _trimmed(hs.google_aid),
+    ORACLE_MOAT_ID: _text,
+    FIRST_NAME: _text,
+    LAST_NAME: _text,
+    HASHED_FIRST_NAME: _trimmed(hs.hashed_name),
+    HASHED_LAST_NAME: _trimmed(hs.hashed_name),
+    COMPANY_NAME: _text,
+    TITLE: _text,
+    COUNTRY_CODE: lambda p, d, r: nz.country_code(p, d, r, prepared=True),
+    LEAD: lambda p, d, r: nz.lead_urn(p, d, prepared=True),
+    EXTERNAL_IDS: lambda p, d, r: nz.external_ids(p, d, prepared=True),
+    CURRENCY_CODE: lambda p, d, r: nz.currency_code(p, d, prepared=True),
+    AMOUNT: lambda p, d, r: nz.amount(p, d, r, prepared=True),
 }
 
-# In payload order; every field's raw column → its normalized value.
-_NORMALIZERS = {
-    CONVERSION: nz.rule_urn,
-    HAPPENED_AT: nz.happened_at_ms,
-    EVENT_ID: nz.text,
-    SHA256_EMAIL: lambda e, d: sha256_email(nz.text(e, d)),
-    LI_FAT_ID: nz.text,
-    ACXIOM_ID: nz.text,
-    PLAINTEXT_IP: lambda e, d: hs.plaintext_ip(nz.text(e, d)),
-    SHA256_IP: lambda e, d: hs.sha256_ip(nz.text(e, d)),
-    GOOGLE_AID: lambda e, d: hs.google_aid(nz.text(e, d)),
-    ORACLE_MOAT_ID: nz.text,
-    FIRST_NAME: nz.text,
-    LAST_NAME: nz.text,
-    HASHED_FIRST_NAME: lambda e, d: hs.hashed_name(nz.text(e, d)),
-    HASHED_LAST_NAME: lambda e, d: hs.hashed_name(nz.text(e, d)),
-    COMPANY_NAME: nz.text,
-    TITLE: nz.text,
-    COUNTRY_CODE: nz.country_code,
-    LEAD: nz.lead_urn,
-    EXTERNAL_IDS: nz.external_ids,
-    CURRENCY_CODE: nz.currency_code,
-    AMOUNT: nz.amount,
-}
+
+def _staged(
+    field: str, p: pl.Expr, dtype: pl.DataType, reading: nz.Reading
+) -> tuple[pl.Expr, Callable[[pl.Expr], pl.Expr]] | None:
+    """The stored first stage of a field that has one, and how to finish from it."""
+    if dtype != pl.String:
+        return None
+    if field == HAPPENED_AT:
+        stage = nz.prepare_happened_at(p, dtype, reading, prepared=True)
+        return stage, lambda q: nz.happened_at_from_prepared(q, dtype, reading, text=p)
+    if field == SHA256_EMAIL:
+        stage = normalize_email(p, hygiene=reading.email_forms, trimmed=True)
+        return stage, hash_normalized_email
+    return None
 
 
 def rule_urn_of(conversion: Any) -> str | None:
@@ -160,6 +185,9 @@ def validate(
     api_version: str | int | None = None,
     hash_names: bool = False,
     mapping: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    date_format: str | None = None,
+    decimal_comma: bool | None = None,
 ) -> ValidationReport:
     """Check a frame of conversion events against LinkedIn's rules.
 
@@ -186,6 +214,20 @@ def validate(
         ``{"Email": "SHA256_EMAIL", "Created Date": "conversionHappenedAt"}``. Built-in
         aliases (``email``, ``li_fat_id``, ``event_id``, ``first_name``, ...) need no entry;
         ``report.mapping`` shows what was used.
+    timezone
+        The IANA time zone (``"America/New_York"``) of ``conversionHappenedAt`` values
+        without an offset: text without a zone and naive ``Datetime``/``Date`` columns.
+        Default UTC; then ``report.warnings`` counts the times read as UTC and
+        ``report.failures`` has a warning row (``conversionHappenedAt.naive_read_as_utc``)
+        for each.
+    date_format
+        A strptime format (``"%m/%d/%Y %I:%M %p"``) for ``conversionHappenedAt`` text,
+        tried before the ISO-8601 forms and epoch milliseconds.
+    decimal_comma
+        How to read an amount that reads two ways, such as ``1,250`` or ``1.250``:
+        ``True`` when the comma is the decimal separator, ``False`` when it separates
+        thousands. Left ``None``, such values are invalid (``amount.ambiguous_separator``);
+        unambiguous forms (``$1,250.00``, ``1250,50``, ``1 250,50 €``) are read either way.
 
     Returns
     -------
@@ -199,8 +241,9 @@ def validate(
         No ``conversionHappenedAt`` column, no identifier column, no conversion at all,
         or two columns with the same name in different case.
     ConfigError
-        ``conversion=`` or ``now=`` has the wrong form; ``hash_names=True`` under a
-        version older than 202609 (hashed-name *columns* there are a ``SchemaError``).
+        ``conversion=``, ``now=``, ``timezone=``, ``date_format=`` or ``decimal_comma=`` has
+        the wrong form; ``hash_names=True`` under a version older than 202609
+        (hashed-name *columns* there are a ``SchemaError``).
     """
     df = data.collect() if isinstance(data, pl.LazyFrame) else data
     if not isinstance(df, pl.DataFrame):
@@ -213,8 +256,14 @@ def validate(
         api_version=api_version,
         hash_names=hash_names,
         mapping=mapping,
+        timezone=timezone,
+        date_format=date_format,
+        decimal_comma=decimal_comma,
     )
     return validate_chunk(df, plan=plan, row_offset=0)
+
+
+_PLAIN_READING = nz.Reading()
 
 
 @dataclass(frozen=True)
@@ -236,6 +285,8 @@ class Plan:
     #: Input name of an ORACLE_MOAT_ID column that this version does not send.
     moat_dropped: str | None = None
     notes: tuple[str, ...] = ()
+    #: timezone=, date_format=, decimal_comma=.
+    reading: nz.Reading = _PLAIN_READING
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -252,6 +303,9 @@ def make_plan(
     api_version: str | int | None = None,
     hash_names: bool = False,
     mapping: Mapping[str, str] | None = None,
+    timezone: str | None = None,
+    date_format: str | None = None,
+    decimal_comma: bool | None = None,
 ) -> Plan:
     """Decide the dataset-level rules from ``schema``.
 
@@ -264,8 +318,10 @@ def make_plan(
     SchemaError
         Required columns are missing (see :func:`validate`).
     ConfigError
-        Hashed names asked for under a version older than 202609.
+        Hashed names asked for under a version older than 202609; a ``timezone=``,
+        ``date_format=`` or ``decimal_comma=`` of the wrong form.
     """
+    reading = reading_of(timezone=timezone, date_format=date_format, decimal_comma=decimal_comma)
     default_urn = rule_urn_of(conversion)
     now_ms = _now_ms(now)
     version = _version_of(api_version, dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC).date())
@@ -312,7 +368,57 @@ def make_plan(
         api_version=version,
         moat_dropped=moat_dropped,
         notes=tuple(conformed.notes),
+        reading=reading,
     )
+
+
+def reading_of(
+    *, timezone: str | None, date_format: str | None, decimal_comma: bool | None
+) -> nz.Reading:
+    """The reading options, checked: a ConfigError says what was expected.
+
+    Examples
+    --------
+    >>> reading_of(timezone="Europe/Paris", date_format=None, decimal_comma=True).timezone
+    'Europe/Paris'
+    >>> reading_of(timezone="Europe/Pariss", date_format=None, decimal_comma=None)
+    Traceback (most recent call last):
+    ...
+    linkedin_capi.errors.ConfigError: timezone= expects an IANA time zone name ...
+    """
+    if decimal_comma is not None and not isinstance(decimal_comma, bool):
+        raise ConfigError(
+            f"decimal_comma= expects True, False or None, got {decimal_comma!r:.40}"
+        )
+    if date_format is not None and (not isinstance(date_format, str) or "%" not in date_format):
+        raise ConfigError(
+            "date_format= expects a strptime format such as '%m/%d/%Y %I:%M %p', "
+            f"got {date_format!r:.60}"
+        )
+    zone = None if timezone is None else _checked_zone(timezone)
+    return nz.Reading(timezone=zone, date_format=date_format, decimal_comma=decimal_comma)
+
+
+def _checked_zone(timezone: object) -> str:
+    """An IANA name Polars accepts (``"UTC"`` for any spelling of UTC)."""
+    name = timezone.strip() if isinstance(timezone, str) else None
+    if name and name.upper() in {"UTC", "Z", "ETC/UTC"}:
+        return "UTC"  # given: nothing to convert, nothing guessed
+    try:
+        if not name:
+            raise ValueError
+        pl.select(pl.lit(None, pl.Datetime("ms")).dt.replace_time_zone(name))
+    except (ValueError, pl.exceptions.PolarsError):
+        known = sorted(zoneinfo.available_timezones())
+        close = difflib.get_close_matches(name or "", known, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+        raise ConfigError(
+            "timezone= expects an IANA time zone name such as 'America/New_York' or "
+            f"'Europe/Paris', got {timezone!r:.60}{hint} (the full list: "
+            "python -c 'import zoneinfo; print(sorted(zoneinfo.available_timezones()))', "
+            "or https://en.wikipedia.org/wiki/List_of_tz_database_time_zones)"
+        ) from None
+    return name
 
 
 def _version_of(api_version: str | int | None, today: dt.date) -> str:
@@ -329,31 +435,53 @@ def _version_of(api_version: str | int | None, today: dt.date) -> str:
 def validate_chunk(df: pl.DataFrame, *, plan: Plan, row_offset: int) -> ValidationReport:
     """Validate one chunk of a larger input under ``plan``; ``_row`` starts at ``row_offset``."""
     schema, fields, default_urn, now_ms = plan.schema, plan.fields, plan.default_urn, plan.now_ms
+    reading = _chunk_reading(df, plan)
     prepared: dict[str, pl.Expr] = {}
+    staged: dict[str, pl.Expr] = {}
     normalized: dict[str, pl.Expr] = {}
+    present: dict[str, pl.Expr] = {}
     checks: list[ck.Check] = []
+    warns: list[ck.Check] = []
+    placeholders: dict[str, pl.Expr] = {}
     for field in _NORMALIZERS:  # canonical order, so messages come in a stable order
         if field not in fields:
             continue
         name = fields[field]
         raw, dtype = pl.col(name), schema[name]
-        if field in _PREPARE and (field != SHA256_EMAIL or dtype == pl.String):
-            prepare, finish = _PREPARE[field]
-            prepared[f"__capi_p_{field}"] = prepare(raw, dtype)
-            normalized[f"__capi_n_{field}"] = finish(pl.col(f"__capi_p_{field}"), dtype)
+        # Each raw column is trimmed/cast once; everything after reads that one value.
+        expr, pdtype = nz.prepare(raw, dtype)
+        prepared[f"__capi_p_{field}"] = expr
+        p = pl.col(f"__capi_p_{field}")
+        present[field] = nz.is_present(p, pdtype, prepared=True)
+        stage = _staged(field, p, pdtype, reading)
+        q = None
+        if stage is None:
+            normalized[f"__capi_n_{field}"] = _NORMALIZERS[field](p, pdtype, reading)
         else:
-            normalized[f"__capi_n_{field}"] = _NORMALIZERS[field](raw, dtype)
-        stage = f"__capi_p_{field}"
-        first = pl.col(stage) if stage in prepared else None
-        checks.extend(ck.field_checks(field, raw, dtype, prepared=first))
+            staged[f"__capi_q_{field}"] = stage[0]
+            q = pl.col(f"__capi_q_{field}")
+            normalized[f"__capi_n_{field}"] = stage[1](q)
+        checks.extend(
+            ck.field_checks(
+                field, raw, dtype, prepared=p, stage=q, reading=reading, now_ms=now_ms
+            )
+        )
+        for w in ck.field_warnings(
+            field, raw, dtype, prepared=p, stage=q if q is not None else p, reading=reading
+        ):
+            if w.name.endswith("_placeholder"):
+                placeholders[field] = pl.col(f"__capi_w_{len(warns)}")
+            warns.append(w)
     second_stage: dict[str, pl.Expr] = {}
     if default_urn is not None:
         # The row's own rule wins; the argument fills rows where it is absent.
         fallback: pl.Expr = pl.lit(default_urn)
         if CONVERSION in fields:
-            name = fields[CONVERSION]
-            present = nz.is_present(pl.col(name), schema[name]).fill_null(False)
-            fallback = pl.when(present).then(ck.norm(CONVERSION)).otherwise(fallback)
+            fallback = (
+                pl.when(present[CONVERSION].fill_null(False))
+                .then(ck.norm(CONVERSION))
+                .otherwise(fallback)
+            )
         second_stage[f"__capi_n_{CONVERSION}"] = fallback
     checks.extend(
         ck.row_checks(
@@ -363,22 +491,27 @@ def validate_chunk(df: pl.DataFrame, *, plan: Plan, row_offset: int) -> Validati
             has_default_conversion=default_urn is not None,
             moat_dropped=plan.moat_dropped,
             api_version=plan.api_version,
+            present=present,
+            placeholders=placeholders,
         )
     )
     window_start = now_ms - WINDOW_DAYS * 86_400_000
     # Flags first, messages later: messages are built only for the rows that fail.
     flags = [f"__capi_f_{i}" for i in range(len(checks))]
+    wflags = [f"__capi_w_{i}" for i in range(len(warns))]
     out = (
         df.lazy()
         .with_row_index(ROW, offset=row_offset)
         .with_columns(**prepared)
+        .with_columns(**staged)
         .with_columns(**normalized)
         .with_columns(**second_stage)
         .with_columns(
             *(c.failed.fill_null(False).alias(f) for c, f in zip(checks, flags, strict=True)),
+            *(w.failed.fill_null(False).alias(f) for w, f in zip(warns, wflags, strict=True)),
             (ck.norm(HAPPENED_AT) < window_start).fill_null(False).alias(_STALE),
         )
-        .drop(*prepared)  # intermediates: not kept in memory past the checks
+        .drop(*prepared, *staged)  # intermediates: not kept in memory past the checks
         .with_columns(pl.any_horizontal(*flags).alias(_FAILED))
         .collect()
     )
@@ -428,8 +561,10 @@ def validate_chunk(df: pl.DataFrame, *, plan: Plan, row_offset: int) -> Validati
         pl.col(_PROBLEMS).list.eval(pl.element().struct.field("message")).alias("errors")
     ).drop(_PROBLEMS)
     warning_rows = _warning_rows(valid)
-    if warning_rows.height:
-        failures = pl.concat([failures, warning_rows.cast(failures.schema)]).sort(
+    field_warning_rows, field_warning_lines = _field_warnings(out, warns, wflags, fields, schema)
+    extra = [w for w in (warning_rows, field_warning_rows) if w.height]
+    if extra:
+        failures = pl.concat([failures, *(w.cast(failures.schema) for w in extra)]).sort(
             ROW, maintain_order=True
         )
     return ValidationReport(
@@ -447,12 +582,88 @@ def validate_chunk(df: pl.DataFrame, *, plan: Plan, row_offset: int) -> Validati
                 if plan.moat_dropped is None
                 else {**fields, ORACLE_MOAT_ID: plan.moat_dropped},
             ),
+            *field_warning_lines,
             *_moat_warning(df, plan),
         ],
         now=dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC),
         failures=failures,
         mapping=dict(plan.mapping),
     )
+
+
+def _chunk_reading(df: pl.DataFrame, plan: Plan) -> nz.Reading:
+    """The plan's reading, with the slow general forms switched off for fields in which
+    no value of this chunk needs them (one cheap pre-test per field, on the chunk)."""
+    tests: dict[str, pl.Expr] = {}
+    for field, test in (
+        (SHA256_EMAIL, hs.needs_email_hygiene),
+        (AMOUNT, _amounts.needs_reading),
+        (COUNTRY_CODE, nz.country_needs_lookup),
+    ):
+        name = plan.fields.get(field)
+        if name is None:
+            continue
+        dtype = plan.schema[name]
+        if isinstance(dtype, pl.Categorical | pl.Enum):
+            tests[field] = test(pl.col(name).cast(pl.String)).any()
+        elif dtype == pl.String:
+            tests[field] = test(pl.col(name)).any()
+    if not tests or df.height == 0:
+        return plan.reading
+    need = df.select(**tests).row(0, named=True)
+    return replace(
+        plan.reading,
+        email_forms=bool(need.get(SHA256_EMAIL, True)),
+        amount_forms=bool(need.get(AMOUNT, True)),
+        country_forms=bool(need.get(COUNTRY_CODE, True)),
+    )
+
+
+#: report.warnings' line per warning rule (``{n}`` rows, ``{field}``).
+_WARNING_LINES = {
+    "placeholder": "{n} rows: {field} was a placeholder for no value ('undefined', 'null', "
+    "'n/a', ...) and counted as absent",
+    "dropped": "{n} rows: {field} not sent (not a country code or name); the conversions "
+    "are sent without it",
+    "naive_read_as_utc": "{n} rows: {field} had no time zone and was read as UTC; pass "
+    "timezone='Area/City' (--timezone in the CLI) if these are local times",
+}
+
+
+def _field_warnings(
+    out: pl.DataFrame,
+    warns: list[ck.Check],
+    wflags: list[str],
+    fields: dict[str, str],
+    schema: dict[str, pl.DataType],
+) -> tuple[pl.DataFrame, list[str]]:
+    """Warning rows (one per row and warning) and report.warnings lines (one per rule)."""
+    empty = pl.DataFrame(schema={ROW: out.schema[ROW], **FAILURE_SCHEMA})
+    if not warns:
+        return empty, []
+    live = ~pl.col(_STALE)
+    counts = out.select((pl.col(f) & live).sum() for f in wflags).row(0)
+    parts, lines = [empty], []
+    for w, flag, n in zip(warns, wflags, counts, strict=True):
+        if not n:
+            continue
+        code = ck.rule_code(w.name)
+        field, _, rule = code.partition(".")
+        lines.append(_WARNING_LINES[rule].format(n=n, field=field))
+        parts.append(
+            out.lazy()
+            .filter(pl.col(flag) & live)
+            .select(
+                ROW,
+                pl.lit(field).alias("field"),
+                pl.lit(code).alias("rule"),
+                pl.lit("warning").alias("severity"),
+                _failure_value(code, fields, schema).alias("value"),
+                mask_expr(w.message).alias("message"),
+            )
+            .collect()
+        )
+    return (pl.concat(parts) if len(parts) > 1 else empty), lines
 
 
 def _moat_warning(df: pl.DataFrame, plan: Plan) -> list[str]:

@@ -31,9 +31,9 @@ class ExportPanel(w.VBox):  # type: ignore[misc]
     conversion
         The rule for rows without their own ``conversion``. When omitted (and the
         connection has no default rule) the panel includes a :class:`RulePicker`.
-    batch_size, now, mapping
-        Passed to :func:`linkedin_capi.delivery.export.export` (``now`` and ``mapping``
-        also to ``validate``).
+    batch_size, now, mapping, timezone, date_format, decimal_comma
+        Passed to :func:`linkedin_capi.delivery.export.export` (all but ``batch_size`` also
+        to ``validate``, so the report shown is the split that is sent).
 
     Attributes
     ----------
@@ -64,8 +64,16 @@ class ExportPanel(w.VBox):  # type: ignore[misc]
         batch_size: int = MAX_BATCH_SIZE,
         now: dt.datetime | None = None,
         mapping: Mapping[str, str] | None = None,
+        timezone: str | None = None,
+        date_format: str | None = None,
+        decimal_comma: bool | None = None,
     ) -> None:
         self._df = df
+        self._reading: dict[str, Any] = {
+            "timezone": timezone,
+            "date_format": date_format,
+            "decimal_comma": decimal_comma,
+        }
         self._conn = conn
         self._conversion = conversion
         self._batch_size = batch_size
@@ -114,7 +122,9 @@ class ExportPanel(w.VBox):  # type: ignore[misc]
     def _validate(self) -> None:
         from linkedin_capi.engine.validate import validate
 
-        self.report = validate(self._df, self.conversion(), now=self._now, mapping=self._mapping)
+        self.report = validate(
+            self._df, self.conversion(), now=self._now, mapping=self._mapping, **self._reading
+        )
         self.report_view.value = report_html(self.report)
 
     def _update_send(self) -> None:
@@ -160,6 +170,7 @@ class ExportPanel(w.VBox):  # type: ignore[misc]
                 now=now,
                 progress=self._advance,
                 mapping=self._mapping,
+                **self._reading,
                 max_in_flight=1,  # the bar advances batch by batch, in order
             )
         except Exception as exc:

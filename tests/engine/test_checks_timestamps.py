@@ -210,7 +210,7 @@ def test_other_forms_are_invalid_with_a_message_naming_the_field(
         ("1724859000", pl.String),
         (1724859000.0, pl.Float64),
         (1_000_000_000, pl.Int64),
-        (99_999_999_999, pl.Int64),
+        (946_684_800, pl.Int64),  # 2000-01-01: the earliest value worth the hint
     ],
 )
 def test_epoch_seconds_are_invalid_with_a_hint(value: Any, dtype: Any) -> None:
@@ -220,6 +220,24 @@ def test_epoch_seconds_are_invalid_with_a_hint(value: Any, dtype: Any) -> None:
         f"conversionHappenedAt: {int(value)} looks like epoch seconds; LinkedIn wants "
         "milliseconds (multiply by 1000)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "dtype"),
+    [
+        (99_999_999_999, pl.Int64),  # 11 digits: times 1000 is the year 5138
+        ("17640000000", pl.String),
+        (946_684_799, pl.Int64),  # 1999: times 1000 is no plausible conversion time
+        (4_102_444_800, pl.Int64),  # times 1000 is 2100-01-01
+    ],
+)
+def test_epoch_hint_only_where_multiplying_gives_a_plausible_time(value: Any, dtype: Any) -> None:
+    report = one("conversionHappenedAt", [value], dtype)
+    (errors,) = report.invalid["errors"].to_list()
+    assert len(errors) == 1
+    assert "multiply by 1000" not in errors[0]
+    assert errors[0].startswith("conversionHappenedAt: expected epoch milliseconds"), errors
+    assert report.failures["rule"].to_list() == ["conversionHappenedAt.format"]
 
 
 def test_smallest_millisecond_value_is_not_taken_for_seconds() -> None:

@@ -20,6 +20,9 @@ PINNED = {
     "amount_without_currency": "currencyCode.required_with_amount",
     "currency_without_amount": "amount.required_with_currency",
     "has_identifier": "user.no_identifier",
+    "amount_ambiguous": "amount.ambiguous_separator",
+    "happened_at_local_time": "conversionHappenedAt.local_time_invalid",
+    "happened_at_naive_utc": "conversionHappenedAt.naive_read_as_utc",
 }
 
 
@@ -27,6 +30,8 @@ def test_rule_codes_are_pinned() -> None:
     assert RULE_CODES == PINNED
     assert rule_code("SHA256_EMAIL_format") == "SHA256_EMAIL.format"
     assert rule_code("conversionHappenedAt_format") == "conversionHappenedAt.format"
+    assert rule_code("countryCode_dropped") == "countryCode.dropped"
+    assert rule_code("li_placeholder") == "li.placeholder"
 
 
 def test_one_row_per_problem_with_masked_truncated_values() -> None:
@@ -34,7 +39,7 @@ def test_one_row_per_problem_with_masked_truncated_values() -> None:
         {
             "conversionHappenedAt": [T, "1764000000", T, "nope"],
             "SHA256_EMAIL": ["a@b.co", "jane.doe@example", "x" * 200, None],
-            "amount": [None, "1.234", None, None],
+            "amount": [None, "1.2345", None, None],
             "currencyCode": [None, "USD", None, None],
         }
     )

@@ -7,8 +7,9 @@ from typing import Any
 
 import polars as pl
 import pytest
-from _support.engine import T, errors_by_row, one, run, valid_values
+from _support.engine import NOW, T, errors_by_row, one, run, valid_values
 
+import linkedin_capi as capi
 from linkedin_capi.engine import normalize as nz
 
 # -- the other identifiers: trimmed, sent as is -------------------------------------------------
@@ -138,12 +139,36 @@ def test_country_codes_are_upper_cased_alpha_2(value: str, expected: str) -> Non
     assert report.payloads()[0]["user"]["userInfo"]["countryCode"] == expected
 
 
-@pytest.mark.parametrize("value", ["USA", "XX", "U", "uk", "1", "U S"])
-def test_other_country_codes_are_invalid(value: str) -> None:
-    report = one("countryCode", [value])
-    assert report.invalid["errors"].to_list() == [
-        [f"countryCode: expected an ISO 3166-1 alpha-2 code such as 'US', got '{value}'"]
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("USA", "US"),
+        ("deu", "DE"),
+        ("United States", "US"),
+        (" united states of america ", "US"),
+        ("Germany", "DE"),
+        ("Bolivia", "BO"),  # pycountry's common name
+        ("Korea, Republic of", "KR"),
+    ],
+)
+def test_alpha_3_codes_and_country_names_become_alpha_2(value: str, expected: str) -> None:
+    report = one("countryCode", [value], firstName=["A"], lastName=["B"])
+    assert report.valid["countryCode"].to_list() == [expected]
+    assert report.failures.height == 0
+
+
+@pytest.mark.parametrize("value", ["XX", "U", "uk", "1", "U S", "Atlantis"])
+def test_a_bad_country_code_is_dropped_with_a_warning_and_the_row_stays_valid(value: str) -> None:
+    report = one("countryCode", [value], firstName=["A"], lastName=["B"])
+    assert report.counts["valid"] == 1
+    assert report.valid["countryCode"].to_list() == [None]
+    assert "countryCode" not in report.payloads()[0]["user"]["userInfo"]
+    f = report.failures
+    assert f.select("field", "rule", "severity", "value").rows() == [
+        ("countryCode", "countryCode.dropped", "warning", value)
     ]
+    assert f["message"].item().endswith(f"got '{value}'")
+    assert "1 rows: countryCode not sent" in " ".join(report.warnings)
 
 
 def test_every_pycountry_alpha_2_is_accepted() -> None:
@@ -238,9 +263,11 @@ def test_empty_external_ids_count_as_absent() -> None:
 # -- currencyCode and amount --------------------------------------------------------------------
 
 
-def money(amounts: list[Any], dtype: Any = None, currency: str | None = "usd") -> Any:
+def money(
+    amounts: list[Any], dtype: Any = None, currency: str | None = "usd", **options: Any
+) -> Any:
     n = len(amounts)
-    return run(
+    df = pl.DataFrame(
         {
             "conversionHappenedAt": [T] * n,
             "ACXIOM_ID": ["a"] * n,
@@ -249,6 +276,7 @@ def money(amounts: list[Any], dtype: Any = None, currency: str | None = "usd") -
         },
         schema_overrides={"currencyCode": pl.String},
     )
+    return capi.validate(df, 1, now=NOW, **options)
 
 
 @pytest.mark.parametrize(
@@ -283,10 +311,11 @@ def test_amount_formats(value: Any, dtype: Any, expected: str) -> None:
         ("-1.50", pl.String, "must not be negative"),
         (-1.0, pl.Float64, "must not be negative"),
         (-5, pl.Int64, "must not be negative"),
-        ("50.005", pl.String, "at most 2 decimal places"),
+        ("0.125", pl.String, "at most 2 decimal places"),
+        ("1,250.125", pl.String, "at most 2 decimal places"),
         (0.125, pl.Float64, "at most 2 decimal places"),
-        ("1,000.00", pl.String, "no thousands separators allowed"),
-        ("1,000", pl.String, "no thousands separators allowed"),
+        ("1,2,3", pl.String, "expected a decimal number such as '50.00'"),
+        ("1.250.50", pl.String, "expected a decimal number such as '50.00'"),
         ("abc", pl.String, "expected a decimal number such as '50.00'"),
         ("50.", pl.String, "expected a decimal number such as '50.00'"),
         (".5", pl.String, "expected a decimal number such as '50.00'"),
@@ -306,7 +335,9 @@ def test_bad_amounts(value: Any, dtype: Any, why: str) -> None:
 
 
 def test_seed_style_amount_message() -> None:
-    report = money(["50.005"])
+    # "50.005" also reads as fifty thousand and five; decimal_comma=False says the point
+    # is the decimal separator, which gives the seed connector's message.
+    report = money(["50.005"], decimal_comma=False)
     assert report.invalid["errors"].to_list() == [
         ["amount: at most 2 decimal places, got '50.005'"]
     ]

@@ -77,12 +77,22 @@ def _iso(d: dt.datetime, style: int) -> str:
 
 
 ISO = st.builds(_iso, INSTANTS, st.integers(0, 4))
+US_TIME = INSTANTS.map(lambda d: d.strftime("%m/%d/%Y %I:%M %p"))
+PLACEHOLDER = st.sampled_from(["null", "UNDEFINED", " None ", "nan", "N/A", "-"])
+#: Amounts as people write them: currency signs, thousands separators, decimal commas.
+WRITTEN_AMOUNT = st.builds(
+    lambda n, fmt: fmt.format(n),
+    st.decimals(0, 10**7, places=2),
+    st.sampled_from(["${:,.2f}", "{:,.2f} €", "USD {}", "{:,}", "{:.2f}"]),
+) | st.sampled_from(["1,250", "1.250", "1250,50", "1 250,50 €", "1.250.000"])
 
 #: (dtype, value strategy) choices that produce plausible values for each field.
 FIELD_VALUES: dict[str, list[tuple[Any, st.SearchStrategy[Any]]]] = {
     "conversionHappenedAt": [
         (pl.Int64, WINDOW | st.integers(-(2**63), 2**63 - 1) | st.integers(10**9, 2 * 10**9)),
-        (pl.String, ISO | JUNK),
+        (pl.String, ISO | JUNK | US_TIME | PLACEHOLDER),
+        (pl.Categorical, ISO | JUNK),
+        (pl.Decimal(38, 0), WINDOW),
         (pl.Datetime("us"), INSTANTS),
         (pl.Date, INSTANTS.map(lambda d: d.date())),
         (pl.Float64, WINDOW.map(float) | st.floats()),
@@ -94,8 +104,15 @@ FIELD_VALUES: dict[str, list[tuple[Any, st.SearchStrategy[Any]]]] = {
             st.integers(0, 10**6).map(str) | st.integers(1, 99).map(lambda i: f"{URN}{i}") | JUNK,
         ),
     ],
-    "SHA256_EMAIL": [(pl.String, st.emails() | HEX | JUNK | st.just(""))],
-    "countryCode": [(pl.String, st.sampled_from(["US", "us", " de", "USA", "", "XX"]) | JUNK)],
+    "SHA256_EMAIL": [(pl.String, st.emails() | HEX | JUNK | st.just("") | PLACEHOLDER)],
+    "countryCode": [
+        (
+            pl.String,
+            st.sampled_from(["US", "us", " de", "USA", "", "XX", "United States", "Atlantis"])
+            | JUNK
+            | PLACEHOLDER,
+        )
+    ],
     "lead": [(pl.String, JUNK.map(lambda s: "urn:li:leadGenFormResponse:" + s) | JUNK)],
     "externalIds": [
         (pl.String, JUNK | JUNK.map(lambda s: json.dumps([s])) | st.lists(JUNK).map(json.dumps)),
@@ -105,7 +122,11 @@ FIELD_VALUES: dict[str, list[tuple[Any, st.SearchStrategy[Any]]]] = {
     "amount": [
         (
             pl.String,
-            st.decimals(0, 10**6, places=2).map(str) | st.decimals(places=3).map(str) | JUNK,
+            st.decimals(0, 10**6, places=2).map(str)
+            | st.decimals(places=3).map(str)
+            | JUNK
+            | WRITTEN_AMOUNT
+            | PLACEHOLDER,
         ),
         (pl.Float64, st.floats()),
         (pl.Int64, st.integers(-(2**63), 2**63 - 1)),
@@ -161,11 +182,24 @@ def none_paths(value: Any, path: str = "$") -> list[str]:
     return []
 
 
+#: The reading options (timezone=, date_format=, decimal_comma=), drawn independently.
+OPTIONS = st.fixed_dictionaries(
+    {},
+    optional={
+        "timezone": st.sampled_from(["America/New_York", "Asia/Kolkata", "UTC"]),
+        "date_format": st.sampled_from(["%m/%d/%Y %I:%M %p", "%d.%m.%Y"]),
+        "decimal_comma": st.booleans(),
+    },
+)
+
+
 @SETTINGS
-@given(df=frames(), conversion=st.sampled_from([None, 7, f"{URN}8"]))
-def test_random_frames_keep_the_guarantees(df: pl.DataFrame, conversion: Any) -> None:
+@given(df=frames(), conversion=st.sampled_from([None, 7, f"{URN}8"]), options=OPTIONS)
+def test_random_frames_keep_the_guarantees(
+    df: pl.DataFrame, conversion: Any, options: dict[str, Any]
+) -> None:
     try:
-        report = capi.validate(df, conversion, now=NOW)
+        report = capi.validate(df, conversion, now=NOW, **options)
     except SchemaError:
         return
     # every input row in exactly one of valid / invalid / skipped
@@ -182,6 +216,12 @@ def test_random_frames_keep_the_guarantees(df: pl.DataFrame, conversion: Any) ->
         for message in errors:
             assert message.split(": ", 1)[0] in {*CANONICAL_COLUMNS, "user"}, message
     assert report.skipped["reason"].null_count() == 0
+    # failures: errors exactly for the invalid rows, warnings never for skipped rows
+    f = report.failures
+    errors_at = set(f.filter(pl.col("severity") == "error")["_row"].to_list())
+    assert errors_at == set(report.invalid["_row"].to_list())
+    assert not set(f["_row"].to_list()) & set(report.skipped["_row"].to_list())
+    assert set(f["severity"].to_list()) <= {"error", "warning"}
     # valid rows: inside the window, and null-free events with the required parts
     times = report.valid["conversionHappenedAt"].to_list()
     assert all(NOW_MS - 90 * DAY_MS <= t <= NOW_MS for t in times)

@@ -59,6 +59,9 @@ def test_ignored_columns_and_warnings() -> None:
         "2 rows: userInfo omitted, lastName missing",
         "1 rows: ORACLE_MOAT_ID is reported as removed from recent LinkedIn-Versions and may "
         "be rejected (HTTP 422)",
+        # "2099-01-01": a bare date, read as midnight UTC (the skipped 2020 row is not counted)
+        "1 rows: conversionHappenedAt had no time zone and was read as UTC; pass "
+        "timezone='Area/City' (--timezone in the CLI) if these are local times",
     ]
 
 

@@ -166,11 +166,15 @@ def test_every_problem_of_a_row_is_reported() -> None:
             "conversionHappenedAt",
             "eventId",
             "SHA256_EMAIL",
-            "countryCode",
             "lead",
             "externalIds",
             "amount",
         ]
+    )
+    # "USA" is read as US now; "1,000" reads two ways (no decimal_comma= given).
+    assert "countryCode" not in report.failures.filter(pl.col("_row") == 1)["field"].to_list()
+    assert report.failures.filter(pl.col("field") == "amount")["rule"].to_list()[0] == (
+        "amount.ambiguous_separator"
     )
     assert errors[2] == [
         "conversionHappenedAt: 1724859000 looks like epoch seconds; LinkedIn wants "
@@ -277,6 +281,34 @@ def test_namespace_and_function_agree() -> None:
         assert other.counts == first.counts
         assert other.payloads() == first.payloads()
         assert other.ignored_columns == first.ignored_columns == ["crm"]
+
+
+def test_namespace_passes_every_keyword() -> None:
+    df = pl.DataFrame(
+        {
+            "conversionHappenedAt": ["08/28/2024 3:30 PM"],
+            "firstName": ["Jo"],
+            "lastName": ["Doe"],
+            "amount": ["1,250"],
+            "currencyCode": ["USD"],
+        }
+    )
+    options = {
+        "api_version": "202609",
+        "hash_names": True,
+        "timezone": "America/New_York",
+        "date_format": "%m/%d/%Y %I:%M %p",
+        "decimal_comma": False,
+    }
+    reference = capi.validate(df, 7, now=NOW, **options)
+    assert reference.valid["amount"].to_list() == ["1250"]
+    assert "hashedFirstName" in reference.valid.columns
+    for report in (
+        df.capi.validate(7, now=NOW, **options),  # type: ignore[attr-defined]
+        df.lazy().capi.validate(7, now=NOW, **options),  # type: ignore[attr-defined]
+    ):
+        assert report.valid.equals(reference.valid)
+        assert report.failures.equals(reference.failures)
 
 
 def test_one_now_per_call() -> None:

@@ -399,3 +399,37 @@ def test_send_button_is_disabled_while_sending() -> None:
     assert [s[2] for s in states] == [0, 2]
     assert not panel.send_button.disabled and not panel.validate_button.disabled
     assert panel.progress.value == 4
+
+
+def test_export_panel_reads_local_times_and_amounts_with_its_options(
+    sb: Sandbox, conn: Any
+) -> None:
+    import zoneinfo
+
+    ny = zoneinfo.ZoneInfo("America/New_York")
+    local = (dt.datetime.now(ny) - dt.timedelta(days=1)).replace(
+        hour=15, minute=15, second=0, microsecond=0
+    )
+    df = pl.DataFrame(
+        {
+            "conversionHappenedAt": [local.strftime("%m/%d/%Y %I:%M %p")],
+            "SHA256_EMAIL": ["jo@example.com"],
+            "amount": ["1,250"],
+            "currencyCode": ["USD"],
+        }
+    )
+    plain = ExportPanel(df, conn, conversion=sb.rule_id)
+    assert plain.report is not None and plain.report.counts["invalid"] == 1
+    panel = ExportPanel(
+        df,
+        conn,
+        conversion=sb.rule_id,
+        timezone="America/New_York",
+        date_format="%m/%d/%Y %I:%M %p",
+        decimal_comma=False,
+    )
+    assert panel.report is not None and panel.report.counts["valid"] == 1
+    panel.send_button.click()
+    (event,) = sb.events
+    assert event["conversionHappenedAt"] == int(local.timestamp() * 1000)
+    assert event["conversionValue"]["amount"] == "1250"

@@ -24,6 +24,7 @@ from dotenv import dotenv_values
 from pydantic import SecretStr
 
 from linkedin_capi import _constants as C
+from linkedin_capi.client._wire import Adapter, PreparedSends
 from linkedin_capi.client.retry import RetryPolicy, parse_retry_after
 from linkedin_capi.client.tokens import (
     FileTokenStore,
@@ -223,6 +224,7 @@ class Client:
         self._refresh_failed_at = float("-inf")
         self._origin = origin(self.base_url)
         self._http = build_session(self.base_url)
+        self._sends = PreparedSends(self._http)
         self._oauth: NoRedirectOAuth2Session | None = None
 
     # -- construction helpers ---------------------------------------------------------
@@ -559,22 +561,32 @@ class Client:
     ) -> requests.Response:
         """One HTTP exchange, never following a redirect.
 
-        A Ctrl-C lands in urllib3's frames, whose locals hold the ``Authorization``
-        header: it is replaced by a fresh ``KeyboardInterrupt`` raised outside them.
+        The request is prepared once per URL and headers and sent through the session's
+        adapter (:class:`~linkedin_capi.client._wire.PreparedSends`): the session's proxies,
+        CA bundle and default headers, without re-merging them per request. A Ctrl-C lands
+        in urllib3's frames, whose locals hold the ``Authorization`` header: it is replaced
+        by a fresh ``KeyboardInterrupt`` raised outside them.
         """
         try:
-            return self._http.request(
-                method,
-                url,
-                data=data,
-                headers=headers,
-                auth=BearerAuth(token),
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
+            prepared = BearerAuth(token)(self._sends.prepare(method, url, data, headers))
+            return self._sends.send(prepared, self.timeout)
         except KeyboardInterrupt:
             pass
         raise KeyboardInterrupt
+
+    def abort_requests(self) -> int:
+        """Cut every open connection now; requests in flight fail at once (from any thread).
+
+        The export calls this after Ctrl-C once the batches in flight had their grace: a
+        sender blocked in a slow read ends with a connection error instead of waiting for
+        the read timeout. Returns how many connections were cut; the next request opens a
+        new one.
+        """
+        cut = 0
+        for adapter in {id(a): a for a in self._http.adapters.values()}.values():
+            if isinstance(adapter, Adapter):
+                cut += adapter.abort()
+        return cut
 
     def send_events(self, body: bytes, *, hooks: AttemptHooks | None = None) -> requests.Response:
         """POST one ``{"elements": [...]}`` body to ``conversionEvents`` (BATCH_CREATE).

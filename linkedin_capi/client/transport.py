@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ from urllib3.exceptions import LocationParseError
 from urllib3.util import parse_url
 
 from linkedin_capi._constants import LOOPBACK_HOSTS, REQUEST_ID_HEADERS, RESTLI_PROTOCOL_VERSION
+from linkedin_capi.client._wire import Adapter
 from linkedin_capi.client.versions import version_hint
 from linkedin_capi.errors import (
     APIConnectionError,
@@ -177,6 +179,15 @@ def check_request_url(url: str, allowed: Origin, *, name: str = "the request URL
     ...
     linkedin_capi.errors.ConfigError: the request URL must use https:// ...
     """
+    return _checked_request_url(url, allowed, name)
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_request_url(url: str, allowed: Origin, name: str) -> str:
+    """:func:`check_request_url`, remembered: the events URL is checked once, not per POST.
+
+    The check is a pure function of its arguments; a refusal raises and is not cached.
+    """
     check_url(name, url)
     target = _parsed(name, url)
     if target != allowed:
@@ -311,9 +322,12 @@ def build_session(base_url: str | None = None) -> requests.Session:
     is read once here instead of on every request: requests otherwise re-scans the whole
     environment and looks for ``~/.netrc`` per call, a measurable share of a 1M-event
     export. Changing those variables afterwards needs a new ``Connection``.
+
+    The adapter (:class:`~linkedin_capi.client._wire.Adapter`) can cut its open
+    connections from another thread (the export's Ctrl-C).
     """
     session = NoRedirectSession()
-    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=4, max_retries=0)
+    adapter = Adapter(pool_connections=4, pool_maxsize=4, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     if base_url is not None:

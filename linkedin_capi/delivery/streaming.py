@@ -49,6 +49,7 @@ from linkedin_capi._constants import (
     EXPORT_GIVE_UP_AFTER_BATCHES,
     EXPORT_STATUSES,
     ROW,
+    STREAM_CHUNK_ROWS,
 )
 from linkedin_capi.delivery.journal import CLAIMED, Journal, KnownIds, event_digests, id_keys
 from linkedin_capi.delivery.ratelimit import RateLimit, limiter_for, next_utc_midnight
@@ -90,10 +91,14 @@ STATUS_DTYPE = pl.Enum(EXPORT_STATUSES)
 #: Prefix of the canonical text a derived eventId hashes (bump if the rendering changes).
 _DERIVED_ID_VERSION = "capi-v1:"
 _RENDER_BATCHES = 4
+#: Rows validated at a time at most, whatever ``chunk_size`` asks (memory stays flat).
+MAX_CHUNK_ROWS = STREAM_CHUNK_ROWS
 #: Seconds the batches in flight get to be answered after Ctrl-C.
 INTERRUPT_GRACE = 1.0
 #: How often the calling thread looks for Ctrl-C while it waits for a batch.
 _POLL = 0.1
+#: Seconds senders get to end after their connections were cut (they fail at once).
+_ABORT_WAIT = 5.0
 
 
 def with_derived_event_ids(valid: pl.DataFrame) -> pl.DataFrame:
@@ -325,10 +330,19 @@ class _Stopped(Exception):
 
 
 def _chunks(lf: pl.LazyFrame, chunk_size: int) -> Iterator[pl.DataFrame]:
-    """The LazyFrame ``chunk_size`` rows at a time, in order (the query runs as pulled)."""
-    for chunk in lf.collect_batches(chunk_size=chunk_size, maintain_order=True):
-        if chunk.height:
-            yield chunk
+    """The LazyFrame ``chunk_size`` rows at a time, in order (the query runs as pulled).
+
+    At most :data:`MAX_CHUNK_ROWS` rows at a time whatever ``chunk_size`` says: a chunk is
+    held several times over while it is validated (input, normalized columns, flags, the
+    valid rows one chunk ahead), so memory grows with it (10M rows measured 0.75 GB at
+    50,000-row chunks, 0.81 GB at 100,000 and 1.45 GB at 500,000); capped, it stays flat.
+    """
+    size = min(chunk_size, MAX_CHUNK_ROWS)
+    for chunk in lf.collect_batches(chunk_size=size, maintain_order=True):
+        # A reader may hand over more than asked; slices are views, not copies.
+        for piece in chunk.iter_slices(size) if chunk.height > size else (chunk,):
+            if piece.height:
+                yield piece
 
 
 def _jobs(
@@ -601,7 +615,10 @@ def _run(
                         continue
                     if not dry_run:
                         check_rules(conn, valid)  # each rule fetched once per connection
-                    for job in _jobs(valid, batch_size, book is not None, resend, digests):
+                    jobs = _jobs(valid, batch_size, book is not None, resend, digests)
+                    # Rendered in a thread, a render step ahead of the senders: the calling
+                    # thread only queues, settles and journals, so no send waits for it.
+                    for job in prefetched(jobs, depth=max_in_flight + _RENDER_BATCHES):
                         if dry_run:
                             run.add(job.rows, "dry_run")
                             continue
@@ -623,7 +640,7 @@ def _run(
                 interrupts.count = max(interrupts.count, 1)
                 gate.close()
                 error = exc
-                _grace(in_flight, run, interrupts)
+                _grace(in_flight, run, interrupts, getattr(conn, "abort_requests", None))
             except pl.exceptions.PolarsError as exc:
                 error = SchemaError(
                     f"reading or validating the data failed after {offset} rows "
@@ -687,17 +704,34 @@ def _run(
     return result
 
 
-def _grace(in_flight: deque[tuple[_Job, Future[None]]], run: _Run, interrupts: _Interrupts) -> None:
-    """After Ctrl-C: batches in flight get :data:`INTERRUPT_GRACE` seconds to be answered."""
+def _grace(
+    in_flight: deque[tuple[_Job, Future[None]]],
+    run: _Run,
+    interrupts: _Interrupts,
+    abort: Callable[[], object] | None,
+) -> None:
+    """After Ctrl-C: batches in flight get :data:`INTERRUPT_GRACE` seconds to be answered.
+
+    Then the connection's open sockets are cut (``abort``): a sender blocked in a slow
+    read or write fails at once instead of after the read timeout, its batch stays
+    ``unknown`` (LinkedIn may have it), and every sender thread ends within about a second.
+    A second Ctrl-C cuts them without the grace.
+    """
     deadline = time.monotonic() + INTERRUPT_GRACE
+    futures = [future for _, future in in_flight]
+    try:
+        if interrupts.count < 2:
+            concurrent.futures.wait(futures, timeout=max(0.0, deadline - time.monotonic()))
+    except KeyboardInterrupt:  # a second Ctrl-C outside the main thread's handler
+        interrupts.count += 1
+    if abort is not None and not all(f.done() for f in futures):
+        abort()
+        try:  # the senders now fail fast (gate closed, connections cut): wait for them
+            concurrent.futures.wait(futures, timeout=_ABORT_WAIT)
+        except KeyboardInterrupt:
+            interrupts.count += 1
     while in_flight:
         job, future = in_flight.popleft()
-        left = deadline - time.monotonic()
-        try:
-            if left > 0 and interrupts.count < 2:
-                concurrent.futures.wait([future], timeout=left)
-        except KeyboardInterrupt:  # a second Ctrl-C outside the main thread's handler
-            interrupts.count += 1
         if future.done():
             run.settle(job, job.out)
             continue

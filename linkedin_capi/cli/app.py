@@ -8,14 +8,14 @@ stderr.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-import polars as pl
 import typer
 
 from linkedin_capi.cli import _rules as _cli_rules
@@ -28,12 +28,6 @@ from linkedin_capi.cli._rules import (
     ResultOpt,
     one_line,
 )
-from linkedin_capi.cli.demo import demo_frame
-from linkedin_capi.delivery.result import ExportResult
-from linkedin_capi.display.html import mask
-from linkedin_capi.display.safe import MAX_LINE_CHARS, safe_text, truncate
-from linkedin_capi.engine.report import ValidationReport
-from linkedin_capi.engine.validate import validate
 from linkedin_capi.errors import (
     AuthError,
     CapiError,
@@ -42,9 +36,15 @@ from linkedin_capi.errors import (
     VersionError,
 )
 
-if TYPE_CHECKING:  # the client (requests, pydantic) loads when a command needs it
+# Polars, the engine, the display room and the client load inside the commands that use
+# them: `--help` and usage errors need none of them (issue 16; see _linkedin_capi_cli.py).
+if TYPE_CHECKING:
+    import polars as pl
+
     from linkedin_capi.client.tokens import Token
     from linkedin_capi.connection import Connection
+    from linkedin_capi.delivery.result import ExportResult
+    from linkedin_capi.engine.report import ValidationReport
     from linkedin_capi.resources.accounts import AdAccount
 
 __all__ = ["EXIT_INTERRUPTED", "app", "main", "read_frame"]
@@ -161,6 +161,8 @@ def read_frame(
     ConfigError
         Unknown extension, unreadable or empty file.
     """
+    import polars as pl
+
     if path == "-":
         data = sys.stdin.buffer.read()
         if not data.strip():
@@ -229,6 +231,8 @@ def _parquet_parts(path: str) -> list[Path] | None:
 
 
 def _read_lazy(scan: Callable[[], pl.LazyFrame], source: str) -> pl.LazyFrame:
+    import polars as pl
+
     try:
         lf = scan()
         first = lf.head(1).collect()  # reads a few rows: a broken file fails here, not mid-run
@@ -243,6 +247,8 @@ def _read_lazy(scan: Callable[[], pl.LazyFrame], source: str) -> pl.LazyFrame:
 
 
 def _read(read: Callable[[], pl.DataFrame], source: str) -> pl.DataFrame:
+    import polars as pl
+
     try:
         df = read()
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
@@ -264,6 +270,9 @@ def _fail(message: str, code: int) -> typer.Exit:
 def _print_report(
     report: ValidationReport, *, as_json: bool, everything: bool = False, show_values: bool = False
 ) -> None:
+    from linkedin_capi.display.html import mask
+    from linkedin_capi.display.safe import MAX_LINE_CHARS, truncate
+
     if as_json:
         limit = None if everything else JSON_PROBLEMS
         invalid = report.invalid.select("_row", "errors")
@@ -377,6 +386,8 @@ def _loud_warnings(warnings: list[str]) -> None:
 
 def write_rows(path: str, frame: pl.DataFrame) -> None:
     """``frame`` to ``path`` by extension (.csv, .parquet, .ndjson/.jsonl)."""
+    import polars as pl
+
     suffix = Path(path).suffix.lower()
     try:
         if suffix == ".csv":
@@ -401,6 +412,8 @@ def write_rows(path: str, frame: pl.DataFrame) -> None:
 
 def report_rows_not_sent(report: ValidationReport) -> pl.DataFrame:
     """Invalid and skipped rows: input columns + ``status``, ``rule``, ``message``."""
+    import polars as pl
+
     errors = report.failures.filter(pl.col("severity") == "error")
     rules = errors.group_by("_row").agg(pl.col("rule").str.join("; "))
     invalid = (
@@ -471,6 +484,8 @@ def validate_command(
 
         linkedin-capi validate conversions.csv --conversion 104012
     """
+    from linkedin_capi.engine.validate import validate
+
     try:
         columns = parse_mapping(map_, mapping)
         frame = read_frame(file, separator=separator, encoding=encoding)
@@ -536,6 +551,7 @@ def export_command(
     """
     from linkedin_capi.cli._rules import connection_for_cli
     from linkedin_capi.delivery.export import export
+    from linkedin_capi.display.html import mask
     from linkedin_capi.errors import PermissionDeniedError, ValidationFailed
 
     try:
@@ -623,6 +639,8 @@ def conn_config_options(config: str) -> dict[str, object]:
 
 def export_rows_not_sent(result: ExportResult, data: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Every row not sent: the input columns + ``status``, ``rule``, ``message``."""
+    import polars as pl
+
     not_sent = result.rows.filter(~pl.col("status").is_in(["sent", "already_sent", "dry_run"]))
     rules = None
     if result.report is not None:
@@ -655,6 +673,10 @@ def export_summary(result: ExportResult, *, everything: bool = False) -> dict[st
     ``problems`` lists the first 20 failed or invalid rows (all with ``everything``);
     ``problems_left_out`` counts the rest, ``reasons`` groups all of them by message.
     """
+    import polars as pl
+
+    from linkedin_capi.display.html import mask
+
     failures = result.rows.filter(pl.col("status").is_in(["failed", "invalid"]))
     problems = failures if everything else failures.head(JSON_PROBLEMS)
     reasons = result.reasons().select("status", "rows", "example").head(JSON_PROBLEMS)
@@ -818,6 +840,7 @@ def auth_status_command(
     """
     from linkedin_capi.cli._rules import connection_for_cli
     from linkedin_capi.client.tokens import FileTokenStore, default_token_file
+    from linkedin_capi.display.safe import safe_text
 
     try:
         conn = connection_for_cli(config, None)
@@ -877,6 +900,7 @@ def demo_command(
 
         linkedin-capi demo --rows 1000 --write-sample conversions.csv
     """
+    from linkedin_capi.cli.demo import demo_frame
     from linkedin_capi.delivery.export import export
     from linkedin_capi.sandbox import Sandbox
 
@@ -958,12 +982,24 @@ def sandbox_command(
 _cli_rules.mount(app)
 
 
-def main() -> None:
-    """Console-script entry point: never a bare traceback (set LINKEDIN_CAPI_DEBUG=1 for one)."""
+def main(*, prepare: Callable[[], None] | None = None) -> None:
+    """Run the CLI on ``sys.argv``: never a bare traceback (LINKEDIN_CAPI_DEBUG=1 gives one).
+
+    Parameters
+    ----------
+    prepare
+        Called once, after the command line is parsed and just before the first command
+        body runs; ``--help`` and usage errors end before it. The console script passes
+        the rest of the package's import here (``_linkedin_capi_cli.py``), so those need no
+        Polars.
+    """
     import os
 
+    command = typer.main.get_command(app)
+    if prepare is not None:
+        _prepare_first(command, prepare)
     try:
-        app()
+        command()
     except KeyboardInterrupt:
         typer.echo("linkedin-capi: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -984,3 +1020,23 @@ def main() -> None:
 
 def _state(account: AdAccount) -> str:
     return "usable" if account.usable else "view only"
+
+
+def _prepare_first(command: Any, prepare: Callable[[], None]) -> None:
+    """Make ``command``'s body (and every subcommand's) call ``prepare()`` first.
+
+    Click runs a callback only once its command line parsed, after eager options such as
+    ``--help``, so wrapping the callbacks puts ``prepare`` exactly between parsing and work.
+    """
+    for sub in getattr(command, "commands", {}).values():
+        _prepare_first(sub, prepare)
+    body = command.callback
+    if body is None:
+        return
+
+    @functools.wraps(body)
+    def prepared(*args: Any, **kwargs: Any) -> Any:
+        prepare()
+        return body(*args, **kwargs)
+
+    command.callback = prepared

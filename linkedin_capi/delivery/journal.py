@@ -64,7 +64,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
 import polars as pl
-import polars_hash  # noqa: F401  (registers the ``nchash`` expression namespace)
 
 from linkedin_capi.errors import JournalError
 
@@ -135,6 +134,8 @@ def _writing(path: str) -> Iterator[None]:
 
 def id_keys(ids: pl.Expr) -> list[pl.Expr]:
     """Two independent 64-bit hashes of an eventId (``k1``, ``k2``): a 128-bit key."""
+    import polars_hash  # noqa: F401  (registers ``nchash``; on first use, see engine.hashing)
+
     return [
         ids.nchash.xxh3_64().alias("k1"),  # type: ignore[attr-defined]
         ids.nchash.xxhash64().alias("k2"),  # type: ignore[attr-defined]

@@ -18,7 +18,6 @@ from __future__ import annotations
 from functools import cache
 
 import polars as pl
-import pycountry
 
 from linkedin_capi._constants import LEAD_URN_PREFIX, RULE_URN_PREFIX
 
@@ -238,11 +237,15 @@ def iso_from_ms(expr: pl.Expr) -> pl.Expr:
 
 @cache
 def _country_codes() -> list[str]:
+    import pycountry  # on first use: 10-15 ms that `import linkedin_capi` need not pay
+
     return sorted(c.alpha_2 for c in pycountry.countries)
 
 
 @cache
 def _currency_codes() -> list[str]:
+    import pycountry
+
     return sorted(c.alpha_3 for c in pycountry.currencies)
 
 

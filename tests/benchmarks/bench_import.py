@@ -1,14 +1,21 @@
 """Import and ``--help`` time: medians of fresh processes, measured interleaved in one run.
 
-``uv run python tests/benchmarks/bench_import.py --repeat 7``
+``uv run python tests/benchmarks/bench_import.py --repeat 7 [--baseline DIR]``
 
-Each round starts, in turn, ``python -c "import polars"``, ``python -c "import linkedin_capi"``
-and ``linkedin-capi --help`` (the console script) and times the whole process with
+Each round starts, in turn, ``python -c "import polars"``, ``python -c "import linkedin_capi"``,
+``linkedin-capi --help`` (the console script, ``_linkedin_capi_cli:main``) and the same help
+through the plain import (``linkedin_capi.cli:main``, the console script before issue 16
+item 4), and times the whole process with
 ``time.perf_counter`` around ``subprocess.run`` (and its CPU time, user + system, from
 ``getrusage(RUSAGE_CHILDREN)``, which moves less with other people's load). Interleaving
 means a burst of load on the shared machine hits all three alike; the ratios and the
 difference of medians are what to read. It also lists which heavy stacks a bare
 ``import linkedin_capi`` loaded.
+
+``--baseline DIR`` adds the same import and plain-import help of another copy of the
+package, interleaved in the same rounds: ``DIR`` holds an older ``linkedin_capi/`` (e.g.
+``git archive main linkedin_capi | tar -x -C /tmp/base``) and goes first on ``PYTHONPATH``,
+so before and after share one run, one interpreter and one load.
 """
 
 from __future__ import annotations
@@ -30,37 +37,57 @@ def _cpu_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def _timed(cmd: list[str]) -> tuple[float, float]:
+def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall time and CPU time (user + system) of one fresh process."""
     cpu, start = _cpu_children(), time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
     return time.perf_counter() - start, _cpu_children() - cpu
+
+
+#: ``linkedin-capi --help`` through ``import linkedin_capi`` (the old console script).
+PLAIN_HELP = (
+    "import sys; sys.argv = ['linkedin-capi', '--help']; "
+    "from linkedin_capi.cli import main; main()"
+)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--baseline", help="a directory holding an older linkedin_capi/")
     args = parser.parse_args()
     cli = shutil.which("linkedin-capi", path=os.path.dirname(sys.executable))
     if cli is None:
         raise SystemExit("linkedin-capi is not installed next to this interpreter")
-    commands = {
-        "import polars": [sys.executable, "-c", "import polars"],
-        "import linkedin_capi": [sys.executable, "-c", "import linkedin_capi"],
-        "linkedin-capi --help": [cli, "--help"],
+    commands: dict[str, tuple[list[str], dict[str, str] | None]] = {
+        "import polars": ([sys.executable, "-c", "import polars"], None),
+        "import linkedin_capi": ([sys.executable, "-c", "import linkedin_capi"], None),
+        "linkedin-capi --help": ([cli, "--help"], None),
+        "cli:main --help": ([sys.executable, "-c", PLAIN_HELP], None),
     }
+    if args.baseline:
+        base = {**os.environ, "PYTHONPATH": os.path.abspath(args.baseline)}
+        probe = "import linkedin_capi; print(linkedin_capi.__file__)"
+        where = subprocess.run(
+            [sys.executable, "-c", probe], env=base, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        print(f"baseline package: {where}")
+        commands["baseline: import linkedin_capi"] = (commands["import linkedin_capi"][0], base)
+        commands["baseline: cli:main --help"] = (commands["cli:main --help"][0], base)
     times: dict[str, list[float]] = {name: [] for name in commands}
     cpus: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.repeat):
-        for name, cmd in commands.items():
-            wall, cpu = _timed(cmd)
+        for name, (cmd, env) in commands.items():
+            wall, cpu = _timed(cmd, env)
             times[name].append(wall)
             cpus[name].append(cpu)
     medians = {name: statistics.median(ts) for name, ts in times.items()}
     for name, median in medians.items():
         spread = f"{min(times[name]):.3f}–{max(times[name]):.3f}"
         print(
-            f"{name:24s} median {median:.3f} s  (min–max {spread}, n={args.repeat}; "
+            f"{name:32s} median {median:.3f} s  (min–max {spread}, n={args.repeat}; "
             f"CPU median {statistics.median(cpus[name]):.3f} s)"
         )
     cpu_extra = statistics.median(cpus["import linkedin_capi"]) - statistics.median(
@@ -70,6 +97,9 @@ def main() -> None:
     extra = medians["import linkedin_capi"] - medians["import polars"]
     print(f"import linkedin_capi − import polars = {extra:+.3f} s (target ≤ +0.060 s)")
     print(f"linkedin-capi --help = {medians['linkedin-capi --help']:.3f} s (target ≤ 0.600 s)")
+    if args.baseline:
+        old = medians["baseline: import linkedin_capi"] - medians["import polars"]
+        print(f"baseline: import linkedin_capi − import polars = {old:+.3f} s")
     probe = f"import sys, linkedin_capi; print([m for m in {HEAVY!r} if m in sys.modules])"
     loaded = subprocess.run(
         [sys.executable, "-c", probe], check=True, capture_output=True, text=True

@@ -25,7 +25,13 @@ ENGINE_LATE = ("pycountry", "polars_hash")
 #: subcommand (``typer/_coercion.py``), so a subcommand's help or usage error loads it.
 REQUESTS_SIDE = ("requests", "urllib3", "oauthlib", "requests_oauthlib")
 #: What the console script's ``--help`` and usage errors must not load (issue 16, item 4).
-POLARS_SIDE = ("polars", "polars_hash", "pycountry", "linkedin_capi.engine", "linkedin_capi.display")
+POLARS_SIDE = (
+    "polars",
+    "polars_hash",
+    "pycountry",
+    "linkedin_capi.engine",
+    "linkedin_capi.display",
+)
 
 
 def _fresh(code: str) -> dict[str, object]:
@@ -145,7 +151,7 @@ def test_help_and_usage_errors_load_no_polars(args: list[str], code: int, says: 
 
 
 def test_the_launcher_shows_the_same_help_as_the_plain_import() -> None:
-    plain = f"""
+    plain = """
 import contextlib, io, json, sys
 sys.argv = ["linkedin-capi", "--help"]
 from linkedin_capi.cli import main

@@ -40,8 +40,9 @@ def _cpu_children() -> float:
 def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """Wall time and CPU time (user + system) of one fresh process."""
     cpu, start = _cpu_children(), time.perf_counter()
+    cwd = env.get("PYTHONPATH") if env else None  # `-c` puts the working directory first
     subprocess.run(
-        cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd
     )
     return time.perf_counter() - start, _cpu_children() - cpu
 
@@ -71,7 +72,12 @@ def main() -> None:
         base = {**os.environ, "PYTHONPATH": os.path.abspath(args.baseline)}
         probe = "import linkedin_capi; print(linkedin_capi.__file__)"
         where = subprocess.run(
-            [sys.executable, "-c", probe], env=base, capture_output=True, text=True, check=True
+            [sys.executable, "-c", probe],
+            env=base,
+            cwd=base["PYTHONPATH"],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         print(f"baseline package: {where}")
         commands["baseline: import linkedin_capi"] = (commands["import linkedin_capi"][0], base)

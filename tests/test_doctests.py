@@ -24,6 +24,7 @@ MODULES = [
     "_moved",
     "_render",
     "cli.app",
+    "widgets._campaigns",
 ]
 
 

@@ -12,6 +12,11 @@ means a burst of load on the shared machine hits all three alike; the ratios and
 difference of medians are what to read. It also lists which heavy stacks a bare
 ``import linkedin_capi`` loaded.
 
+Run it twice to see both regimes: as is (this machine sets ``PYTHONDONTWRITEBYTECODE=1``,
+so nothing is cached and every process compiles what it imports) and with
+``env -u PYTHONDONTWRITEBYTECODE`` (``.pyc`` files written in the unmeasured first round,
+as an installed wheel has them).
+
 ``--baseline DIR`` adds the same import and plain-import help of another copy of the
 package, interleaved in the same rounds: ``DIR`` holds an older ``linkedin_capi/`` (e.g.
 ``git archive main linkedin_capi | tar -x -C /tmp/base``) and goes first on ``PYTHONPATH``,
@@ -45,6 +50,25 @@ def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
         cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd
     )
     return time.perf_counter() - start, _cpu_children() - cpu
+
+
+#: In one fresh process: Polars first, then the package alone, timed from the inside (wall
+#: and this process's CPU time), so neither interpreter start nor Polars is in the figure.
+INCREMENT = (
+    "import time, polars; w, c = time.perf_counter(), time.process_time(); "
+    "import linkedin_capi; "
+    "print(time.perf_counter() - w, time.process_time() - c)"
+)
+
+
+def _increment(env: dict[str, str] | None) -> tuple[float, float]:
+    """Wall and CPU seconds of ``import linkedin_capi`` on top of an imported Polars."""
+    cwd = env.get("PYTHONPATH") if env else None
+    out = subprocess.run(
+        [sys.executable, "-c", INCREMENT], env=env, cwd=cwd, capture_output=True, text=True
+    )
+    wall, cpu = out.stdout.split()
+    return float(wall), float(cpu)
 
 
 #: ``linkedin-capi --help`` through ``import linkedin_capi`` (the old console script).
@@ -82,6 +106,14 @@ def main() -> None:
         print(f"baseline package: {where}")
         commands["baseline: import linkedin_capi"] = (commands["import linkedin_capi"][0], base)
         commands["baseline: cli:main --help"] = (commands["cli:main --help"][0], base)
+    # Python compiles every module it imports unless a .pyc is cached: with
+    # PYTHONDONTWRITEBYTECODE set nothing is cached and every start compiles Polars and the
+    # package again (an installed wheel has its .pyc files). One unmeasured round first,
+    # so with caching on every measured start finds them.
+    caching = not os.environ.get("PYTHONDONTWRITEBYTECODE")
+    print(f"bytecode cache: {'on' if caching else 'off (PYTHONDONTWRITEBYTECODE is set)'}")
+    for cmd, env in commands.values():
+        _timed(cmd, env)
     times: dict[str, list[float]] = {name: [] for name in commands}
     cpus: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.repeat):
@@ -89,6 +121,13 @@ def main() -> None:
             wall, cpu = _timed(cmd, env)
             times[name].append(wall)
             cpus[name].append(cpu)
+    envs = {"this tree": None}
+    if args.baseline:
+        envs["baseline"] = {**os.environ, "PYTHONPATH": os.path.abspath(args.baseline)}
+    inside: dict[str, list[tuple[float, float]]] = {name: [] for name in envs}
+    for _ in range(args.repeat):
+        for name, env in envs.items():
+            inside[name].append(_increment(env))
     medians = {name: statistics.median(ts) for name, ts in times.items()}
     for name, median in medians.items():
         spread = f"{min(times[name]):.3f}–{max(times[name]):.3f}"
@@ -103,6 +142,13 @@ def main() -> None:
     extra = medians["import linkedin_capi"] - medians["import polars"]
     print(f"import linkedin_capi − import polars = {extra:+.3f} s (target ≤ +0.060 s)")
     print(f"linkedin-capi --help = {medians['linkedin-capi --help']:.3f} s (target ≤ 0.600 s)")
+    for name, pairs in inside.items():
+        wall = statistics.median(w for w, _ in pairs)
+        cpu = statistics.median(c for _, c in pairs)
+        print(
+            f"{name}: `import linkedin_capi` after `import polars`, inside one process: "
+            f"wall median {wall:.3f} s, CPU median {cpu:.3f} s (n={args.repeat})"
+        )
     if args.baseline:
         old = medians["baseline: import linkedin_capi"] - medians["import polars"]
         print(f"baseline: import linkedin_capi − import polars = {old:+.3f} s")

@@ -12,10 +12,11 @@ means a burst of load on the shared machine hits all three alike; the ratios and
 difference of medians are what to read. It also lists which heavy stacks a bare
 ``import linkedin_capi`` loaded.
 
-Run it twice to see both regimes: as is (this machine sets ``PYTHONDONTWRITEBYTECODE=1``,
-so nothing is cached and every process compiles what it imports) and with
-``env -u PYTHONDONTWRITEBYTECODE`` (``.pyc`` files written in the unmeasured first round,
-as an installed wheel has them).
+Two regimes, run separately: with the bytecode cache (``env -u PYTHONDONTWRITEBYTECODE``:
+``.pyc`` files are written in the unmeasured first round, as an installed wheel has them;
+this machine sets ``PYTHONDONTWRITEBYTECODE=1``), and without it
+(``PYTHONDONTWRITEBYTECODE=1 PYTHONPYCACHEPREFIX=<empty dir>``: every process compiles
+all it imports, Polars included — existing ``.pyc`` files would otherwise still be read).
 
 ``--baseline DIR`` adds the same import and plain-import help of another copy of the
 package, interleaved in the same rounds: ``DIR`` holds an older ``linkedin_capi/`` (e.g.

@@ -51,7 +51,14 @@ def _label(campaign: Any) -> str:
     return f"{name} — {status}, {campaign.id}"
 
 
-def link_campaigns(conn: Any, account_id: int, rule: Any, chosen: Sequence[int]) -> list[int]:
-    """Link ``chosen`` campaign ids to ``rule`` (``rules.associate``); the ids linked."""
-    linked: list[int] = rules_of(conn, account_id).associate(rule, list(chosen))
-    return linked
+def link_campaigns(
+    conn: Any, account_id: int, rule: Any, chosen: Sequence[int]
+) -> tuple[list[int], Any]:
+    """Link ``chosen`` campaign ids to ``rule`` (``rules.associate``).
+
+    Returns the ids linked and the rule read back (``rules.get``), so what the form shows
+    and hands out lists the campaigns LinkedIn now has, not the rule as it was created.
+    """
+    rules = rules_of(conn, account_id)
+    linked: list[int] = rules.associate(rule, list(chosen))
+    return linked, rules.get(rule.id)

@@ -331,7 +331,7 @@ class RuleCreator(_RuleWidget):
         chosen = list(self.campaigns.value) if self._choosing() else []
         if chosen:
             try:
-                linked = link_campaigns(self._conn, self.account.value, rule, chosen)
+                linked, rule = link_campaigns(self._conn, self.account.value, rule, chosen)
             except Exception as exc:
                 self.status.value = rule_html(rule, title=title) + error_html(
                     exc,

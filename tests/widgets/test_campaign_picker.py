@@ -7,6 +7,7 @@ page of ``adCampaigns``); after the rule is created the picked ones are linked t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -83,6 +84,10 @@ def test_create_links_the_picked_campaigns(sb: Sandbox, conn: Any) -> None:
     assert rule is not None and seen == [rule]
     stored = sb.rule(rule.id)
     assert sorted(stored["campaigns"]) == sorted(f"{URN}{c}" for c in picked)
+    # .rule (and the panel) is the rule read back after linking, not as it was created
+    assert sorted(rule.campaigns) == sorted(stored["campaigns"])
+    shown = re.sub(r"<td[^>]*>", "<td>", creator.status.value)
+    assert "<td>campaigns</td><td>2</td>" in shown
     (post,) = requests_to(sb, "POST", "/conversions")
     assert "autoAssociationType" not in post.query  # created unlinked, then linked
     assert len(requests_to(sb, "PUT", "campaignConversions")) == 2

@@ -206,3 +206,16 @@ def test_lazy_names_are_the_real_objects() -> None:
 def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'Conection'"):
         _ = linkedin_capi.Conection  # type: ignore[attr-defined]
+
+
+def test_the_launcher_in_a_process_that_imported_the_package_runs_the_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import _linkedin_capi_cli
+
+    monkeypatch.setattr(sys, "argv", ["linkedin-capi", "--help"])
+    with pytest.raises(SystemExit) as done:
+        _linkedin_capi_cli.main()
+    assert done.value.code == 0
+    assert "Commands:" in capsys.readouterr().out
+    assert sys.modules["linkedin_capi"] is linkedin_capi  # the package was left as it was

@@ -97,6 +97,48 @@ print(json.dumps([report.valid.row(0, named=True)["countryCode"],
     assert _fresh(probe) == ["FR", 64, ["pycountry", "polars_hash"]]
 
 
+# Every function that builds a polars-hash expression imports the plugin itself, so each
+# works as the first thing a process does after `import linkedin_capi` (one process each).
+HASH_USERS = {
+    "engine.hashing.sha256_email": (
+        "from linkedin_capi.engine.hashing import sha256_email\n"
+        "out = pl.DataFrame({'e': ['a@b.co']}).select(sha256_email(pl.col('e'))).item()\n"
+        "ok = len(out) == 64"
+    ),
+    "engine.hashing.hashed_name": (
+        "from linkedin_capi.engine.hashing import hashed_name\n"
+        "out = pl.DataFrame({'n': ['Ann']}).select(hashed_name(pl.col('n'))).item()\n"
+        "ok = len(out) == 64"
+    ),
+    "delivery.journal.id_keys": (
+        "from linkedin_capi.delivery.journal import id_keys\n"
+        "ok = pl.DataFrame({'i': ['x']}).select(id_keys(pl.col('i'))).shape == (1, 2)"
+    ),
+    "delivery.journal.event_digests": (
+        "from linkedin_capi.delivery.journal import event_digests\n"
+        "ok = event_digests(pl.DataFrame({'_row': [0], 'conversion': ['urn:lla:x:1'],\n"
+        "    'conversionHappenedAt': [1], 'eventId': ['a']})).len() == 1"
+    ),
+    "delivery.streaming.with_derived_event_ids": (
+        "from linkedin_capi.delivery.streaming import with_derived_event_ids\n"
+        "out = with_derived_event_ids(pl.DataFrame({'_row': [0], 'conversion': ['urn:lla:x:1'],\n"
+        "    'conversionHappenedAt': [1], 'ACXIOM_ID': ['a']}))\n"
+        "ok = len(out['eventId'][0]) == 64"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HASH_USERS))
+def test_each_hashing_function_loads_polars_hash_itself(name: str) -> None:
+    probe = (
+        "import json, sys\nimport polars as pl, linkedin_capi\n"
+        "before = 'polars_hash' in sys.modules\n"
+        f"{HASH_USERS[name]}\n"
+        "print(json.dumps([before, ok]))"
+    )
+    assert _fresh(probe) == [False, True]
+
+
 # -- the console script: `_linkedin_capi_cli:main` -------------------------------------------
 
 

@@ -164,6 +164,8 @@ def event_digests(valid: pl.DataFrame) -> pl.Series:
     >>> d.dtype, d.len(), d[0] != d[1]
     (UInt32, 2, True)
     """
+    import polars_hash  # noqa: F401  (registers ``nchash``; on first use, see engine.hashing)
+
     texts = event_json(valid)
     return (
         texts.to_frame("event")

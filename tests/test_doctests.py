@@ -26,6 +26,7 @@ MODULES = [
     "cli.app",
     "cli.readers",
     "cli._sql",
+    "widgets._campaigns",
 ]
 
 

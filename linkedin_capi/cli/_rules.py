@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from linkedin_capi import _constants as C
-from linkedin_capi.display.safe import MAX_LINE_CHARS, safe_text
 from linkedin_capi.errors import AuthError, CapiError, ConfigError, VersionError
 
 # The HTTP client, pydantic and the resources load when a command runs, not for --help.
@@ -207,6 +206,8 @@ def one_line(message: str) -> str:
     Control characters from values (a CSV cell, a column name, LinkedIn's answer) are
     escaped, and a message longer than 2,000 characters is cut with a count.
     """
+    from linkedin_capi.display.safe import MAX_LINE_CHARS, safe_text
+
     text = "; ".join(part.strip() for part in message.strip().splitlines() if part.strip())
     return safe_text(cli_words(text), MAX_LINE_CHARS)
 
@@ -217,6 +218,8 @@ def _fail(exc: CapiError) -> typer.Exit:
 
 
 def _rule_line(rule: ConversionRule) -> str:
+    from linkedin_capi.display.safe import safe_text
+
     state = "enabled" if rule.enabled else "disabled"
     method = (
         "" if rule.conversion_method == C.CONVERSIONS_API_METHOD else f" [{rule.conversion_method}]"
@@ -241,6 +244,7 @@ def accounts_command(result: ResultOpt = None, as_json: JsonOpt = False) -> None
 
         linkedin-capi accounts --json
     """
+    from linkedin_capi.display.safe import safe_text
     from linkedin_capi.resources.accounts import ad_accounts
 
     try:

@@ -8,12 +8,12 @@ stderr.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-import polars as pl
 import typer
 
 from linkedin_capi.cli import _rules as _cli_rules
@@ -27,13 +27,6 @@ from linkedin_capi.cli._rules import (
     cli_words,
     one_line,
 )
-from linkedin_capi.cli.demo import demo_frame
-from linkedin_capi.cli.readers import Input, read_frame, read_input
-from linkedin_capi.delivery.result import ExportResult
-from linkedin_capi.display.html import mask
-from linkedin_capi.display.safe import MAX_LINE_CHARS, safe_text, truncate
-from linkedin_capi.engine.report import ValidationReport
-from linkedin_capi.engine.validate import validate
 from linkedin_capi.errors import (
     AuthError,
     CapiError,
@@ -42,15 +35,33 @@ from linkedin_capi.errors import (
     VersionError,
 )
 
-if TYPE_CHECKING:  # the client (requests, pydantic) loads when a command needs it
+# Polars, the engine, the display room and the client load inside the commands that use
+# them: `--help` and usage errors need none of them (issue 16; see _linkedin_capi_cli.py).
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import polars as pl
+
+    from linkedin_capi.cli.readers import Input, read_frame
     from linkedin_capi.client.tokens import Token
     from linkedin_capi.connection import Connection
+    from linkedin_capi.delivery.result import ExportResult
+    from linkedin_capi.engine.report import ValidationReport
     from linkedin_capi.resources.accounts import AdAccount
 
 __all__ = ["EXIT_INTERRUPTED", "app", "main", "read_frame"]
 
 #: Exit code after Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
+
+
+def __getattr__(name: str) -> Any:
+    # The readers import Polars; `--help` must not (see _linkedin_capi_cli.py).
+    if name == "read_frame":
+        from linkedin_capi.cli.readers import read_frame
+
+        return read_frame
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _clean_help_types() -> None:
@@ -110,6 +121,9 @@ def _print_report(
     show_values: bool = False,
     source: Input | None = None,
 ) -> None:
+    from linkedin_capi.display.html import mask
+    from linkedin_capi.display.safe import MAX_LINE_CHARS, truncate
+
     if as_json:
         limit = None if everything else JSON_PROBLEMS
         invalid = report.invalid.select("_row", "errors")
@@ -286,6 +300,8 @@ def _loud_warnings(warnings: list[str]) -> None:
 
 def write_rows(path: str, frame: pl.DataFrame) -> None:
     """``frame`` to ``path`` by extension (.csv, .parquet, .ndjson/.jsonl)."""
+    import polars as pl
+
     suffix = Path(path).suffix.lower()
     try:
         if suffix == ".csv":
@@ -310,6 +326,8 @@ def write_rows(path: str, frame: pl.DataFrame) -> None:
 
 def report_rows_not_sent(report: ValidationReport) -> pl.DataFrame:
     """Invalid and skipped rows: input columns + ``status``, ``rule``, ``message``."""
+    import polars as pl
+
     errors = report.failures.filter(pl.col("severity") == "error")
     rules = errors.group_by("_row").agg(pl.col("rule").str.join("; "))
     invalid = (
@@ -386,8 +404,12 @@ def validate_command(
 
         linkedin-capi validate conversions.csv --conversion 104012
     """
+    from linkedin_capi.engine.validate import validate
+
     try:
         columns = parse_mapping(map_, mapping)
+        from linkedin_capi.cli.readers import read_input
+
         source = read_input(
             file, separator=separator, encoding=encoding, sheet=sheet, sql=sql, db=db
         )
@@ -470,11 +492,14 @@ def export_command(
     """
     from linkedin_capi.cli._rules import connection_for_cli
     from linkedin_capi.delivery.export import export
+    from linkedin_capi.display.html import mask
     from linkedin_capi.errors import PermissionDeniedError, ValidationFailed
 
     try:
         # With a journal the file is scanned lazily and sent in chunks (scheduled backfills).
         columns = parse_mapping(map_, mapping)
+        from linkedin_capi.cli.readers import read_input
+
         source = read_input(
             file,
             lazy=journal is not None,
@@ -570,6 +595,8 @@ def conn_config_options(config: str) -> dict[str, object]:
 
 def export_rows_not_sent(result: ExportResult, data: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
     """Every row not sent: the input columns + ``status``, ``rule``, ``message``."""
+    import polars as pl
+
     not_sent = result.rows.filter(~pl.col("status").is_in(["sent", "already_sent", "dry_run"]))
     rules = None
     if result.report is not None:
@@ -605,6 +632,10 @@ def export_summary(
     their file ``line`` where the input has exact lines; ``problems_left_out`` counts the
     rest, ``reasons`` groups all of them by message.
     """
+    import polars as pl
+
+    from linkedin_capi.display.html import mask
+
     failures = result.rows.filter(pl.col("status").is_in(["failed", "invalid"]))
     if source is not None and failures.height:
         failures = source.with_lines(failures)
@@ -772,6 +803,7 @@ def auth_status_command(
     """
     from linkedin_capi.cli._rules import connection_for_cli
     from linkedin_capi.client.tokens import FileTokenStore, default_token_file
+    from linkedin_capi.display.safe import safe_text
 
     try:
         conn = connection_for_cli(config, None)
@@ -831,6 +863,7 @@ def demo_command(
 
         linkedin-capi demo --rows 1000 --write-sample conversions.csv
     """
+    from linkedin_capi.cli.demo import demo_frame
     from linkedin_capi.delivery.export import export
     from linkedin_capi.sandbox import Sandbox
 
@@ -912,12 +945,24 @@ def sandbox_command(
 _cli_rules.mount(app)
 
 
-def main() -> None:
-    """Console-script entry point: never a bare traceback (set LINKEDIN_CAPI_DEBUG=1 for one)."""
+def main(*, prepare: Callable[[], None] | None = None) -> None:
+    """Run the CLI on ``sys.argv``: never a bare traceback (LINKEDIN_CAPI_DEBUG=1 gives one).
+
+    Parameters
+    ----------
+    prepare
+        Called once, after the command line is parsed and just before the first command
+        body runs; ``--help`` and usage errors end before it. The console script passes
+        the rest of the package's import here (``_linkedin_capi_cli.py``), so those need no
+        Polars.
+    """
     import os
 
+    command = typer.main.get_command(app)
+    if prepare is not None:
+        _prepare_first(command, prepare)
     try:
-        app()
+        command()
     except KeyboardInterrupt:
         typer.echo("linkedin-capi: interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -938,3 +983,23 @@ def main() -> None:
 
 def _state(account: AdAccount) -> str:
     return "usable" if account.usable else "view only"
+
+
+def _prepare_first(command: Any, prepare: Callable[[], None]) -> None:
+    """Make ``command``'s body (and every subcommand's) call ``prepare()`` first.
+
+    Click runs a callback only once its command line parsed, after eager options such as
+    ``--help``, so wrapping the callbacks puts ``prepare`` exactly between parsing and work.
+    """
+    for sub in getattr(command, "commands", {}).values():
+        _prepare_first(sub, prepare)
+    body = command.callback
+    if body is None:
+        return
+
+    @functools.wraps(body)
+    def prepared(*args: Any, **kwargs: Any) -> Any:
+        prepare()
+        return body(*args, **kwargs)
+
+    command.callback = prepared

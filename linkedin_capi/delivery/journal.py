@@ -75,7 +75,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import IO
 
 import polars as pl
-import polars_hash  # noqa: F401  (registers the ``nchash`` expression namespace)
 
 from linkedin_capi.engine.payload import event_json
 from linkedin_capi.errors import JournalError
@@ -140,6 +139,8 @@ def _lock_exclusive(handle: IO[str]) -> bool:
 
 def id_keys(ids: pl.Expr) -> list[pl.Expr]:
     """Two independent 64-bit hashes of an eventId (``k1``, ``k2``): a 128-bit key."""
+    import polars_hash  # noqa: F401  (registers ``nchash``; on first use, see engine.hashing)
+
     return [
         ids.nchash.xxh3_64().alias("k1"),  # type: ignore[attr-defined]
         ids.nchash.xxhash64().alias("k2"),  # type: ignore[attr-defined]
@@ -163,6 +164,8 @@ def event_digests(valid: pl.DataFrame) -> pl.Series:
     >>> d.dtype, d.len(), d[0] != d[1]
     (UInt32, 2, True)
     """
+    import polars_hash  # noqa: F401  (registers ``nchash``; on first use, see engine.hashing)
+
     texts = event_json(valid)
     return (
         texts.to_frame("event")

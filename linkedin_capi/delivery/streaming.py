@@ -41,7 +41,6 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-import polars_hash  # noqa: F401  (registers the ``chash`` expression namespace)
 
 from linkedin_capi._constants import (
     CONVERSION,
@@ -109,6 +108,8 @@ def with_derived_event_ids(valid: pl.DataFrame) -> pl.DataFrame:
     fits LinkedIn's 64-character limit. Two identical rows get the same id: they are the
     same event.
     """
+    import polars_hash  # noqa: F401  (registers ``chash``; on first use, see engine.hashing)
+
     content = valid.drop(EVENT_ID) if EVENT_ID in valid.columns else valid
     texts = event_json(content)
     derived = (

@@ -16,7 +16,6 @@ Examples
 from __future__ import annotations
 
 import polars as pl
-import polars_hash  # noqa: F401  (registers the ``chash`` expression namespace)
 
 __all__ = [
     "EMAIL_MAX_LEN",
@@ -212,5 +211,8 @@ def hash_normalized_email(email: pl.Expr) -> pl.Expr:
 
 
 def _sha256(expr: pl.Expr) -> pl.Expr:
-    # polars-hash registers the ``chash`` namespace on every pl.Expr when imported.
+    # polars-hash registers the ``chash`` namespace on every pl.Expr when imported; here,
+    # on first use, because its import costs `import linkedin_capi` 10-20 ms.
+    import polars_hash  # noqa: F401
+
     return expr.chash.sha2_256()  # type: ignore[attr-defined,no-any-return]

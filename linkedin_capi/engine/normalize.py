@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from functools import cache
 
 import polars as pl
-import pycountry
 
 from linkedin_capi._constants import LEAD_URN_PREFIX, RULE_URN_PREFIX
 from linkedin_capi.engine import _amounts
@@ -448,11 +447,15 @@ def iso_from_ms(expr: pl.Expr) -> pl.Expr:
 
 @cache
 def _country_codes() -> list[str]:
+    import pycountry  # on first use: 10-15 ms that `import linkedin_capi` need not pay
+
     return sorted(c.alpha_2 for c in pycountry.countries)
 
 
 @cache
 def _currency_codes() -> list[str]:
+    import pycountry
+
     return sorted(c.alpha_3 for c in pycountry.currencies)
 
 
@@ -462,6 +465,8 @@ def _country_lookup() -> tuple[list[str], list[str]]:
 
     Built once. A key that would name two countries is left out (none does today).
     """
+    import pycountry
+
     table: dict[str, set[str]] = {}
     for c in pycountry.countries:
         for attr in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):

@@ -44,14 +44,18 @@ def _no_failures() -> pl.DataFrame:
 _DAY_MS = 86_400_000
 _FUTURE = f"{HAPPENED_AT}: in the future"
 
-#: What LinkedIn can match a member on, and the columns each needs (all of them).
-#: ``userInfo`` is sent only with both names, so it counts only then.
-IDENTIFIERS: dict[str, tuple[str, ...]] = {
-    **{id_type: (id_type,) for id_type in ID_TYPES},
-    f"{FIRST_NAME} + {LAST_NAME}": (FIRST_NAME, LAST_NAME),
-    f"{HASHED_FIRST_NAME} + {HASHED_LAST_NAME}": (HASHED_FIRST_NAME, HASHED_LAST_NAME),
-    LEAD: (LEAD,),
-    EXTERNAL_IDS: (EXTERNAL_IDS,),
+#: The coverage row of the names (``userInfo``), plain, hashed or one of each.
+NAME_PAIR = "first + last name"
+
+#: What LinkedIn can match a member on: every slot (a tuple of interchangeable columns)
+#: must be filled. ``userInfo`` is sent only with both names, so it counts only then; from
+#: 202609 each name may be plain or hashed and LinkedIn accepts mixed pairs (audit D10), as
+#: the validator and the payload do, so any pairing counts.
+IDENTIFIERS: dict[str, tuple[tuple[str, ...], ...]] = {
+    **{id_type: ((id_type,),) for id_type in ID_TYPES},
+    NAME_PAIR: ((FIRST_NAME, HASHED_FIRST_NAME), (LAST_NAME, HASHED_LAST_NAME)),
+    LEAD: ((LEAD,),),
+    EXTERNAL_IDS: ((EXTERNAL_IDS,),),
 }
 
 
@@ -171,9 +175,13 @@ class ValidationReport:
         """
         valid = self.valid
         exprs = []
-        for name, columns in IDENTIFIERS.items():
-            present = [pl.col(c).is_not_null() for c in columns if c in valid.columns]
-            has = pl.all_horizontal(present) if len(present) == len(columns) else pl.lit(False)
+        for name, slots in IDENTIFIERS.items():
+            filled = [
+                pl.any_horizontal(pl.col(c).is_not_null() for c in given)
+                for given in ([c for c in slot if c in valid.columns] for slot in slots)
+                if given
+            ]
+            has = pl.all_horizontal(filled) if len(filled) == len(slots) else pl.lit(False)
             exprs.append(has.sum().cast(pl.Int64).alias(name))
         rows = valid.select(exprs).row(0) if exprs else ()
         total = valid.height

@@ -14,6 +14,12 @@ from linkedin_capi.display.html import COLORS
 from linkedin_capi.display.views import error_html, message_html, rule_html
 from linkedin_capi.errors import ConfigError
 from linkedin_capi.resources.accounts import account_id
+from linkedin_capi.widgets._campaigns import (
+    CHOSEN_CAMPAIGNS,
+    CHOSEN_LABEL,
+    campaign_options,
+    link_campaigns,
+)
 from linkedin_capi.widgets._common import (
     ATTRIBUTION_OPTIONS,
     AUTO_ASSOCIATION_OPTIONS,
@@ -62,6 +68,7 @@ class RuleCreator(_RuleWidget):
     **settings
         Initial settings, as for ``conn.rules.create`` (``type``, ``post_click_window``,
         ``view_through_window``, ``attribution_type``, ``auto_association``, ``enabled``).
+        ``auto_association="CHOSEN_CAMPAIGNS"`` opens the campaign picker.
 
     Attributes
     ----------
@@ -69,12 +76,18 @@ class RuleCreator(_RuleWidget):
         The rule created (or the existing one the user chose to use).
     account, name, type, post_click, view_through, attribution, auto_association, enabled
         The input widgets (set ``.value`` to fill the form from code).
+    campaigns
+        The campaign picker (a multiple selection of campaign ids), shown when "Link
+        campaigns" is "Campaigns I choose": it lists the chosen ad account's campaigns, and
+        the picked ones are linked to the rule once it exists (``conn.rules.associate``).
     create_button, use_existing_button, status
         The buttons and the HTML area where results and errors appear.
 
     Examples
     --------
     >>> creator = RuleCreator(conn, name="Demo requests", type="LEAD")  # doctest: +SKIP
+    >>> creator.auto_association.value = "CHOSEN_CAMPAIGNS"            # doctest: +SKIP
+    >>> creator.campaigns.value = (600000001,)                         # doctest: +SKIP
     >>> creator.create_button.click()                                  # doctest: +SKIP
     >>> creator.rule.urn                                               # doctest: +SKIP
     """
@@ -118,10 +131,17 @@ class RuleCreator(_RuleWidget):
         )
         self.auto_association = w.Dropdown(
             description="Link campaigns",
-            options=AUTO_ASSOCIATION_OPTIONS,
+            options=[*AUTO_ASSOCIATION_OPTIONS, (CHOSEN_LABEL, CHOSEN_CAMPAIGNS)],
             value=C.DEFAULT_AUTO_ASSOCIATION,
             style=STYLE,
             layout=WIDE,
+        )
+        self.campaigns = w.SelectMultiple(
+            description="Campaigns",
+            options=[],
+            rows=6,
+            style=STYLE,
+            layout=w.Layout(width="620px", display="none"),
         )
         self.enabled = w.Checkbox(value=True, description="Enabled", style=STYLE)
         self.create_button = w.Button(description=_CREATE, button_style="primary", icon="plus")
@@ -131,6 +151,8 @@ class RuleCreator(_RuleWidget):
         self.status = w.HTML()
         self.type.observe(self._type_changed, names="value")
         self.name.observe(self._name_changed, names="value")
+        self.auto_association.observe(lambda _: self._show_campaigns(), names="value")
+        self.account.observe(lambda _: self._show_campaigns(), names="value")
         self.create_button.on_click(self._on_create)
         self.use_existing_button.on_click(self._on_use_existing)
         super().__init__(
@@ -143,6 +165,7 @@ class RuleCreator(_RuleWidget):
                 self.view_through,
                 self.attribution,
                 self.auto_association,
+                self.campaigns,
                 self.enabled,
                 w.HBox([self.create_button, self.use_existing_button]),
                 self.status,
@@ -210,34 +233,69 @@ class RuleCreator(_RuleWidget):
                 color=COLORS["invalid"],
             )
 
+    def _choosing(self) -> bool:
+        return bool(self.auto_association.value == CHOSEN_CAMPAIGNS)
+
+    def _show_campaigns(self) -> None:
+        """Show the picker (and list the account's campaigns) only while it is chosen."""
+        self.campaigns.options = []
+        self.campaigns.layout.display = None if self._choosing() else "none"
+        if self._choosing():
+            self._load_campaigns()
+
+    @shows_errors("status")
+    def _load_campaigns(self) -> None:
+        if self.account.value is None:
+            raise ConfigError("campaigns: choose an ad account first")
+        self.status.value = message_html("Loading the account's campaigns…")
+        self.campaigns.options = campaign_options(self._conn, self.account.value)
+        n = len(self.campaigns.options)
+        self.status.value = message_html(
+            f"{n} campaign{'s' if n != 1 else ''} in this ad account: pick the ones to link."
+            if n
+            else "No campaigns in this ad account yet: create one in Campaign Manager, or "
+            "choose another way to link campaigns."
+        )
+
     def _name_changed(self, change: dict[str, Any]) -> None:
         # A different name: an earlier "already exists" offer no longer applies.
         self._existing = None
         self.use_existing_button.layout.display = "none"
 
     def settings(self) -> dict[str, Any]:
-        """The settings as ``conn.rules.create`` takes them."""
+        """The settings as ``conn.rules.create`` takes them.
+
+        With chosen campaigns the rule is created with no auto-association (``NONE``);
+        the campaigns are linked afterwards.
+        """
+        association = self.auto_association.value
         return {
             "type": self.type.value,
             "post_click_window": self.post_click.value,
             "view_through_window": self.view_through.value,
             "attribution_type": self.attribution.value,
-            "auto_association": self.auto_association.value,
+            "auto_association": (
+                C.NO_AUTO_ASSOCIATION if association == CHOSEN_CAMPAIGNS else association
+            ),
             "enabled": bool(self.enabled.value),
         }
 
     # -- actions ----------------------------------------------------------------------------
 
+    def _busy(self, busy: bool) -> None:
+        """Nothing can be clicked or re-picked while a request is on its way."""
+        for widget in (self.create_button, self.use_existing_button, self.campaigns):
+            widget.disabled = busy
+        self.create_button.description = _WORKING if busy else _CREATE
+
     def _on_create(self, _button: Any = None) -> None:
-        self.create_button.disabled = True
-        self.create_button.description = _WORKING
+        self._busy(True)
         self.use_existing_button.layout.display = "none"
         self.status.value = message_html("Working…")
         try:
             self._create()
         finally:
-            self.create_button.disabled = False
-            self.create_button.description = _CREATE
+            self._busy(False)
 
     @shows_errors("status")
     def _create(self) -> None:
@@ -248,6 +306,11 @@ class RuleCreator(_RuleWidget):
             raise ConfigError("rule name: enter a name for the new rule")
         if self.account.value is None:
             raise ConfigError("ad account: no account to create the rule in")
+        if self._choosing() and not self.campaigns.value:
+            raise ConfigError(
+                "campaigns: pick at least one campaign to link, or choose another way to "
+                "link campaigns"
+            )
         settings = self.settings()
         wanted = RuleSettings.of(**settings)  # bad combinations fail before any request
         rules = rules_of(self._conn, self.account.value)
@@ -257,6 +320,31 @@ class RuleCreator(_RuleWidget):
             return
         rule = rules.create(name, **settings)
         self.status.value = rule_html(rule, title="Created conversion rule")
+        self._link(rule, "Created conversion rule")
+
+    def _link(self, rule: Any, title: str) -> None:
+        """Link the picked campaigns (when chosen), show the outcome, publish ``.rule``.
+
+        The rule exists whatever happens here, so it is published even when linking
+        fails; the error says so, and "Use existing rule" after "Create rule" retries.
+        """
+        chosen = list(self.campaigns.value) if self._choosing() else []
+        if chosen:
+            try:
+                linked, rule = link_campaigns(self._conn, self.account.value, rule, chosen)
+            except Exception as exc:
+                self.status.value = rule_html(rule, title=title) + error_html(
+                    exc,
+                    title="The rule exists, but its campaigns were not linked: click "
+                    "“Create rule” again, then “Use existing rule”, to retry",
+                )
+            else:
+                labels = dict((v, k) for k, v in self.campaigns.options)
+                names = "; ".join(labels.get(c, str(c)) for c in linked)
+                self.status.value = rule_html(rule, title=title) + message_html(
+                    f"Linked {len(linked)} campaign{'s' if len(linked) != 1 else ''}: {names}",
+                    color=COLORS["accent"],
+                )
         self.rule = rule
 
     def _offer(self, existing: Any, wanted: Any) -> None:
@@ -285,7 +373,11 @@ class RuleCreator(_RuleWidget):
         rule, self._existing = self._existing, None
         self.use_existing_button.layout.display = "none"
         self.status.value = rule_html(rule, title="Using existing conversion rule")
-        self.rule = rule
+        self._busy(True)
+        try:
+            self._link(rule, "Using existing conversion rule")
+        finally:
+            self._busy(False)
 
 
 class RulePicker(_RuleWidget):

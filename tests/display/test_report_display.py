@@ -61,7 +61,7 @@ def test_identifier_coverage_counts_valid_rows_and_needs_both_names() -> None:
     assert got["SHA256_EMAIL"] == (2, pytest.approx(2 / 3))
     assert got["ACXIOM_ID"] == (1, pytest.approx(1 / 3))
     # Row 2 has a first name only: no userInfo is sent, so it does not count.
-    assert got["firstName + lastName"] == (1, pytest.approx(1 / 3))
+    assert got["first + last name"] == (1, pytest.approx(1 / 3))
     assert got["LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID"] == (0, 0.0)
     assert cov.columns == ["identifier", "rows", "share"]
 

@@ -225,3 +225,46 @@ def test_the_default_version_follows_now() -> None:
     frame = pl.DataFrame({"conversionHappenedAt": [T], "ORACLE_MOAT_ID": ["m"]})
     # now=2026-11-28: the default is 202609, which does not send MOAT
     assert capi.validate(frame, 1, now=NOW).counts["invalid"] == 1
+
+
+# Every pairing of a plain or hashed first name with a plain or hashed last name: LinkedIn
+# accepts mixed pairs from 202609 (audit D10), so each row is valid, carries userInfo and
+# nothing else, and coverage must count it — the two views of one row have to agree.
+NAME_PAIRS = [
+    ({"firstName": "Ann"}, {"lastName": "Lee"}),
+    ({"firstName": "Ann"}, {"hashedLastName": sha("lee")}),
+    ({"hashedFirstName": sha("ann")}, {"lastName": "Lee"}),
+    ({"hashedFirstName": sha("ann")}, {"hashedLastName": sha("lee")}),
+]
+
+
+@pytest.mark.parametrize(("first", "last"), NAME_PAIRS)
+def test_coverage_counts_every_name_pair_validation_accepts(
+    first: dict[str, str], last: dict[str, str]
+) -> None:
+    columns = {"conversionHappenedAt": [T, T], "ACXIOM_ID": [None, "a"]}
+    columns |= {k: [v, None] for k, v in {**first, **last}.items()}
+    report = capi.validate(pl.DataFrame(columns), 1, now=NOW, api_version="202609")
+    assert report.counts["valid"] == 2  # row 0: the names are its only identifier
+    info = json.loads(event_json(report.valid.filter(pl.col("_row") == 0)).item())["user"]
+    assert set(info["userInfo"]) == {*first, *last} and info["userIds"] == []
+    coverage = dict(report.identifier_coverage().select("identifier", "rows").iter_rows())
+    assert coverage["first + last name"] == 1
+    assert coverage["ACXIOM_ID"] == 1
+
+
+def test_coverage_does_not_count_half_a_pair_in_any_spelling() -> None:
+    frame = pl.DataFrame(
+        {
+            "conversionHappenedAt": [T, T, T],
+            "ACXIOM_ID": ["a", "b", "c"],
+            "firstName": ["Ann", None, None],
+            "hashedFirstName": [None, sha("bo"), None],
+            "lastName": [None, None, "Lee"],
+        }
+    )
+    report = capi.validate(frame, 1, now=NOW, api_version="202609")
+    assert report.counts["valid"] == 3
+    assert all("userInfo" not in json.loads(r)["user"] for r in event_json(report.valid))
+    coverage = dict(report.identifier_coverage().select("identifier", "rows").iter_rows())
+    assert coverage["first + last name"] == 0

@@ -78,6 +78,12 @@ def test_rule_creator_creates_a_rule_in_jupyterlab(page: Any, lab: Lab) -> None:
     name.fill("Created in the browser")
     form.locator("select").nth(1).select_option(label="Purchase")  # conversion type
     form.locator("select").nth(2).select_option(label="365 days")  # only offered for Purchase
+    # "Link campaigns" → "Campaigns I choose" shows the campaign picker (issue 13).
+    campaigns = form.locator("select[multiple]")
+    expect(campaigns).to_be_hidden()
+    form.locator("select").nth(5).select_option(label="Campaigns I choose (pick below)")
+    expect(campaigns).to_be_visible(timeout=TIMEOUT_MS)
+    campaigns.select_option(label="Sandbox spring sale — active, 600000001")
     form.locator("button[title='Create rule']").click()
 
     status = form.locator(".widget-html").last
@@ -86,6 +92,7 @@ def test_rule_creator_creates_a_rule_in_jupyterlab(page: Any, lab: Lab) -> None:
     expect(status).to_contain_text("urn:lla:llaPartnerConversion:")
     expect(status).to_contain_text("Purchase")
     expect(status).to_contain_text("365 days")
+    expect(status).to_contain_text("Linked 1 campaign: Sandbox spring sale")
     form.scroll_into_view_if_needed()
     screenshot(form, "rule-creator")
 

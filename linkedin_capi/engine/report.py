@@ -173,11 +173,12 @@ class ValidationReport:
             return self.valid.select(ROW, *(f for f in fields if f in self.valid.columns))
         return self._source.valid(fields)
 
-    def valid_parts(self, rows: int) -> Iterator[pl.DataFrame]:
+    def valid_parts(self, rows: int, fields: Sequence[str] | None = None) -> Iterator[pl.DataFrame]:
         """:attr:`valid`, ``rows`` rows at a time, in order, without building all of it.
 
         What an eager export renders from: each part is normalized from the input when
-        reached (or sliced from :attr:`valid` when that is built already).
+        reached (or sliced from :attr:`valid` when that is built already). ``fields``:
+        only ``_row`` and these columns (the others are not computed).
 
         Examples
         --------
@@ -190,9 +191,10 @@ class ValidationReport:
         [['a', 'b'], ['c', 'd'], ['e']]
         """
         if self._source is None or "valid" in self.__dict__:
-            yield from self.valid.iter_slices(rows) if self.valid.height else [self.valid]
+            valid = self._valid_columns(fields) if fields is not None else self.valid
+            yield from valid.iter_slices(rows) if valid.height else [valid]
             return
-        yield from self._source.valid_parts(rows)
+        yield from self._source.valid_parts(rows, fields)
 
     @property
     def counts(self) -> dict[str, int]:

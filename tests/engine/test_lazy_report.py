@@ -20,7 +20,7 @@ from test_properties import frames
 
 import linkedin_capi as capi
 from linkedin_capi.engine import _splits
-from linkedin_capi.engine.payload import batch_bodies
+from linkedin_capi.engine.payload import batch_bodies, body, event_json
 from linkedin_capi.engine.validate import make_plan, validate_chunk
 from linkedin_capi.errors import SchemaError
 
@@ -119,9 +119,14 @@ def test_an_empty_frame() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(df=frames(), conversion=st.sampled_from([None, 7, f"{URN}8"]), slice_rows=st.integers(1, 4))
+@given(
+    df=frames(),
+    conversion=st.sampled_from([None, 7, f"{URN}8"]),
+    slice_rows=st.integers(1, 4),
+    batch_size=st.integers(1, 4),
+)
 def test_random_frames_read_lazily_equal_built_at_once(
-    df: pl.DataFrame, conversion: Any, slice_rows: int
+    df: pl.DataFrame, conversion: Any, slice_rows: int, batch_size: int
 ) -> None:
     try:
         eager = at_once(df, conversion)
@@ -131,7 +136,11 @@ def test_random_frames_read_lazily_equal_built_at_once(
         lazy = capi.validate(df, conversion, now=NOW)
         assert_same(lazy, eager)
         # bodies rendered from the lazily built rows are the bodies of the eager ones
-        lazy_bodies = [b.body for b in batch_bodies(lazy.valid, batch_size=2)]
-        assert lazy_bodies == [b.body for b in batch_bodies(eager.valid, batch_size=2)]
-        for body in lazy_bodies:
-            assert json.loads(body)["elements"]
+        batches = list(batch_bodies(lazy.valid, batch_size=batch_size))
+        assert [b.body for b in batches] == [
+            b.body for b in batch_bodies(eager.valid, batch_size=batch_size)
+        ]
+        for batch in batches:  # byte for byte what the events rendered one by one make
+            assert batch.frame is not None
+            assert batch.body == body(event_json(batch.frame))
+            assert json.loads(batch.body)["elements"]

@@ -275,6 +275,9 @@ class ValidationReport:
         >>> cov.filter(pl.col("rows") > 0).rows()
         [('SHA256_EMAIL', 1, 0.5), ('ACXIOM_ID', 1, 0.5)]
         """
+        if "_coverage" in self.__dict__:  # a notebook redraws the report often
+            coverage: pl.DataFrame = self.__dict__["_coverage"]
+            return coverage
         valid = self._valid_columns([c for cs in IDENTIFIERS.values() for c in cs])
         exprs = []
         for name, columns in IDENTIFIERS.items():
@@ -283,7 +286,7 @@ class ValidationReport:
             exprs.append(has.sum().cast(pl.Int64).alias(name))
         rows = valid.select(exprs).row(0) if exprs else ()
         total = valid.height
-        return pl.DataFrame(
+        coverage = pl.DataFrame(
             {
                 "identifier": list(IDENTIFIERS),
                 "rows": list(rows),
@@ -291,9 +294,13 @@ class ValidationReport:
             },
             schema={"identifier": pl.String, "rows": pl.Int64, "share": pl.Float64},
         )
+        self.__dict__["_coverage"] = coverage
+        return coverage
 
     def event_days(self) -> list[int]:
         """Valid events per whole day before :attr:`now`: ``[today, 1 day ago, …, 90]``."""
+        if "_days" in self.__dict__:
+            return list(self.__dict__["_days"])
         counts = [0] * (WINDOW_DAYS + 1)
         valid = self._valid_columns([HAPPENED_AT]) if self.counts["valid"] else None
         if valid is not None and HAPPENED_AT in valid.columns:
@@ -302,7 +309,8 @@ class ValidationReport:
             for day, n in valid.select(ago.alias("d")).group_by("d").len().iter_rows():
                 if day is not None:
                     counts[int(day)] += n
-        return counts
+        self.__dict__["_days"] = counts
+        return list(counts)
 
     def future_rows(self) -> int:
         """Invalid rows whose only or one problem is a time after :attr:`now`."""

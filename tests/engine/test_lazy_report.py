@@ -74,8 +74,9 @@ def test_nothing_is_built_until_read() -> None:
     assert report.warnings
     text = report.summary()
     assert "identifiers (share of valid rows): SHA256_EMAIL 100%" in text
-    report.identifier_coverage()
-    report.event_days()
+    coverage = report.identifier_coverage()
+    assert report.identifier_coverage() is coverage  # a redrawn view does not rebuild it
+    assert sum(report.event_days()) == 8
     assert built(report) == ["invalid"]
     valid = report.valid
     assert built(report) == ["valid", "invalid"]

@@ -165,6 +165,7 @@ _CLI_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             'Fix the rows listed, or set "skip_invalid_records": true in the --config file',
         ),
         (r"skip_invalid_records=False", '"skip_invalid_records": false'),
+        (r"\bjournal=(?=['\"])", "--journal "),  # journal='path' → --journal 'path'
         (r"\bjournal=", "--journal"),
         (r"derive_event_ids=True", "--derive-event-ids"),
         (r"\brefresh_token=", C.ENV_VARS["refresh_token"]),

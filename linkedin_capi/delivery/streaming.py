@@ -50,7 +50,7 @@ from linkedin_capi._constants import (
     EXPORT_STATUSES,
     ROW,
 )
-from linkedin_capi.delivery.journal import Journal, KnownIds, id_keys
+from linkedin_capi.delivery.journal import CLAIMED, Journal, KnownIds, event_digests, id_keys
 from linkedin_capi.delivery.ratelimit import RateLimit, limiter_for, next_utc_midnight
 from linkedin_capi.delivery.result import ExportResult
 from linkedin_capi.delivery.sending import (
@@ -126,6 +126,7 @@ class _Job:
     ids: list[str] | None
     batch: Batch
     resends: int = 0  # rows an earlier run left 'unknown' (a re-send may duplicate them)
+    digests: list[int] | None = None  # the journal's ledger: what each event rendered to
     journal_batch: int | None = None
     out: BatchOutcome = field(default_factory=BatchOutcome)
 
@@ -198,7 +199,11 @@ class _Run:
                 if whole:  # the common case: one row of the journal updated
                     journal.finish(job.journal_batch, "sent")
                 else:
-                    journal.record([id_of[r] for r in rows], "sent")
+                    sums = None
+                    if job.digests is not None:
+                        sum_of = dict(zip(job.rows, job.digests, strict=True))
+                        sums = [sum_of[r] for r in rows]
+                    journal.record([id_of[r] for r in rows], "sent", digests=sums)
         if out.failed_rows:
             self.add_frame(
                 pl.DataFrame(
@@ -330,13 +335,19 @@ def _chunks(lf: pl.LazyFrame, chunk_size: int) -> Iterator[pl.DataFrame]:
 
 
 def _jobs(
-    valid: pl.DataFrame, batch_size: int, journaled: bool, resend: pl.Series | None
+    valid: pl.DataFrame,
+    batch_size: int,
+    journaled: bool,
+    resend: pl.Series | None,
+    digests: pl.Series | None = None,
 ) -> Iterator[_Job]:
     step = batch_size * _RENDER_BATCHES
-    keyed = valid if resend is None else valid.with_columns(resend.alias(_RESEND))
+    extra = {name: col for name, col in ((_RESEND, resend), (_DIGEST, digests)) if col is not None}
+    keyed = valid.with_columns(col.alias(name) for name, col in extra.items())
     for group in rule_groups(keyed):  # at most 100 distinct rules per batch (audit C5)
         again_col = group.get_column(_RESEND) if resend is not None else None
-        group = group.drop(_RESEND) if resend is not None else group
+        sum_col = group.get_column(_DIGEST) if digests is not None else None
+        group = group.drop(*extra)
         for start in range(0, group.height, step):
             part = group.slice(start, step)
             subs = part.iter_slices(batch_size)
@@ -346,11 +357,13 @@ def _jobs(
                 again = (
                     int(again_col.slice(offset, sub.height).sum()) if again_col is not None else 0
                 )
+                sums = sum_col.slice(offset, sub.height).to_list() if sum_col is not None else None
                 offset += sub.height
-                yield _Job(batch.rows, ids, batch, resends=again)
+                yield _Job(batch.rows, ids, batch, resends=again, digests=sums)
 
 
 _RESEND = "__capi_resend"
+_DIGEST = "__capi_digest"
 
 
 def _rules_of(report: ValidationReport) -> list[str]:
@@ -598,15 +611,18 @@ def _run(
                         rules = valid.get_column(CONVERSION).drop_nulls().unique().to_list()
                         book.bind(account=conn.ad_account_urn, base_url=conn.base_url, rules=rules)
                     resend: pl.Series | None = None
-                    if known is not None:
-                        valid, resend = _skip_done(valid, known, run, resend_unknown)
+                    digests: pl.Series | None = None
+                    if known is not None and book is not None:
+                        valid, resend, digests = _skip_done(
+                            valid, known, run, resend_unknown, book.path
+                        )
                     if run.stop is not None and not dry_run:
                         # Stopped: nothing more is sent; every row keeps a true status.
                         run.add(valid.get_column(ROW), "failed", f"not sent: {run.stop}")
                         continue
                     if not dry_run:
                         check_rules(conn, valid)  # each rule fetched once per connection
-                    for job in _jobs(valid, batch_size, book is not None, resend):
+                    for job in _jobs(valid, batch_size, book is not None, resend, digests):
                         if dry_run:
                             run.add(job.rows, "dry_run")
                             continue
@@ -616,7 +632,7 @@ def _run(
                             run.add(job.rows, "failed", f"not sent: {run.stop}")
                             continue
                         if book is not None and job.ids is not None:
-                            job.journal_batch = book.begin(job.ids, "unsent")  # queued
+                            job.journal_batch = book.begin(job.ids, "unsent", job.digests)
                         in_flight.append((job, pool.submit(work, job)))
                         # One more batch than there are senders waits, rendered, in the
                         # pool's queue: the next request starts the moment one ends.
@@ -644,7 +660,7 @@ def _run(
                 gate.close()
                 reports.close()  # stops the validating thread now
                 if error is not None and not isinstance(error, (_Stopped, KeyboardInterrupt)):
-                    if isinstance(error, JournalError):
+                    if isinstance(error, JournalError) and book is not None and book.broken:
                         run.journal = None  # it cannot be written; the result still can
                     _drain(in_flight, run)
                 pool.shutdown(wait=not interrupts.pending, cancel_futures=True)
@@ -755,12 +771,19 @@ def _tail(
 
 
 def _skip_done(
-    valid: pl.DataFrame, known: KnownIds, run: _Run, resend_unknown: bool
-) -> tuple[pl.DataFrame, pl.Series | None]:
+    valid: pl.DataFrame, known: KnownIds, run: _Run, resend_unknown: bool, path: str
+) -> tuple[pl.DataFrame, pl.Series | None, pl.Series]:
     """Drop rows the journal has as delivered (``already_sent``); the rest goes out.
 
     Also returns, per remaining row, whether an earlier run left it ``unknown`` (a re-send
-    that LinkedIn may count twice).
+    that LinkedIn may count twice), and each remaining event's digest for the journal.
+
+    Raises
+    ------
+    JournalError
+        The journal records some of these eventIds as sent (or maybe sent) with other
+        content: it is the journal of other events, or the events changed. Nothing of this
+        chunk is sent; its rows are in ``err.result``.
     """
     missing = valid.get_column(EVENT_ID).is_null()
     if missing.any():
@@ -771,10 +794,27 @@ def _skip_done(
             "pass derive_event_ids=True)",
         )
         valid = valid.filter(~missing)
+    digests = event_digests(valid)
     if not len(known):
-        return valid, None
-    state = known.status(valid.select(*id_keys(pl.col(EVENT_ID))))
-    done = (state == "sent").fill_null(False)
+        return valid, None, digests
+    keys = valid.select(*id_keys(pl.col(EVENT_ID)))
+    found = known.match(keys)
+    state = found.get_column("status")
+    other = (
+        found.select(
+            pl.col("status").is_in(CLAIMED)
+            & pl.col("digest").is_not_null()
+            & (pl.col("digest") != digests)
+        )
+        .to_series()
+        .fill_null(False)
+    )
+    if other.any():  # an id recorded with two contents: does any record match this one?
+        held = known.holds(keys.filter(other).with_columns(digests.filter(other)))
+        other = other.scatter(other.arg_true(), ~held)
+    done = (state == "sent").fill_null(False) & ~other
+    if other.any():
+        _refuse_other_events(valid, other, done, run, path)
     run.add(valid.filter(done).get_column(ROW), "already_sent")
     keep = ~done
     if not resend_unknown:
@@ -787,4 +827,28 @@ def _skip_done(
         )
         keep &= ~unknown
     again = (state == "unknown").fill_null(False).filter(keep)
-    return valid.filter(keep), again
+    return valid.filter(keep), again, digests.filter(keep)
+
+
+def _refuse_other_events(
+    valid: pl.DataFrame, other: pl.Series, done: pl.Series, run: _Run, path: str
+) -> None:
+    """Some eventIds are in the journal with other content: stop before sending this chunk."""
+    clash = valid.filter(other)
+    example = clash.item(0, EVENT_ID)
+    run.add(valid.filter(done).get_column(ROW), "already_sent")  # these are true
+    run.add(
+        clash.get_column(ROW),
+        "failed",
+        "not sent: the journal records this eventId as sent (or maybe sent) with other "
+        "content; use a new journal file for other events, or a new eventId for a changed event",
+    )
+    run.stop = (
+        f"journal={path!r} records {clash.height:,} of these eventIds (e.g. {example!r}) as "
+        "sent, or maybe sent, with other content: it is the journal of other events, or these "
+        "events changed after they were sent. Nothing more was sent. For other events, pass a "
+        "new file name as journal= (keep the old one: it is the record of what that export "
+        "delivered); for events you changed on purpose, give them new eventIds (LinkedIn "
+        "already holds the old content under these)"
+    )
+    raise JournalError(run.stop)

@@ -79,6 +79,8 @@ class FakeLinkedIn:
         self.replies: deque[Reply] = deque()
         self.token_replies: deque[Reply] = deque()
         self.api: Callable[[Seen], Reply] = batch_ok
+        #: Called in the handler thread once an answer is written and flushed (kill tests).
+        self.after_reply: Callable[[Seen, Reply], None] | None = None
         self.hang_seconds = hang_seconds
         self.issued = 0
         #: Rules served to the export's rule check (``GET /rest/conversions/<id>``), by id;
@@ -209,8 +211,12 @@ class FakeLinkedIn:
                         self.send_header(k, v)
                     self.end_headers()
                     self.wfile.write(data)
+                    self.wfile.flush()
                 except OSError:
                     self.close_connection = True
+                    return
+                if fake.after_reply is not None:
+                    fake.after_reply(seen, reply)
 
             do_GET = do_POST = do_DELETE = _do
 

@@ -597,7 +597,12 @@ def _run(
             if not dry_run and known is None:  # (with a journal: each part, as it is sent)
                 check_rules(conn, pl.DataFrame({CONVERSION: rules}, schema={CONVERSION: pl.String}))
             step = batch_size * _RENDER_BATCHES
-            yield from chunk_report.valid_parts(step * max(1, _PART_ROWS // step))
+            rows = step * max(1, _PART_ROWS // step)
+            if book is not None:
+                # The journal's ledger refuses a whole chunk whose ids it holds with other
+                # content before any of it is sent: a DataFrame stays one chunk there.
+                rows = max(1, chunk_report.counts["valid"])
+            yield from chunk_report.valid_parts(rows)
 
     reports = prefetched(validated(), depth=1)
     error: BaseException | None = None

@@ -92,6 +92,9 @@ _DERIVED_ID_VERSION = "capi-v1:"
 _RENDER_BATCHES = 4
 #: Rows validated at a time at most, whatever ``chunk_size`` asks (memory stays flat).
 MAX_CHUNK_ROWS = STREAM_CHUNK_ROWS
+#: Valid rows of a DataFrame export normalized and rendered at a time (rounded to whole
+#: render steps): bounds the memory an eager export needs beyond its input.
+_PART_ROWS = 50_000
 #: Seconds the batches in flight get to be answered after Ctrl-C.
 INTERRUPT_GRACE = 1.0
 #: How often the calling thread looks for Ctrl-C while it waits for a batch.
@@ -378,6 +381,14 @@ _RESEND = "__capi_resend"
 _DIGEST = "__capi_digest"
 
 
+def _rules_of(report: ValidationReport) -> list[str]:
+    """The distinct rules of ``report``'s valid rows (only that column is normalized)."""
+    rules: set[str] = set()
+    for part in report.valid_parts(_PART_ROWS, fields=[CONVERSION]):
+        rules.update(part.get_column(CONVERSION).drop_nulls().unique().to_list())
+    return sorted(rules)
+
+
 def check_rules(conn: Any, valid: pl.DataFrame) -> None:
     """Before the first event goes out: the rules ``valid`` uses must accept events.
 
@@ -414,7 +425,7 @@ def _precheck(lf: pl.LazyFrame, plan: Plan, chunk_size: int) -> None:
     for chunk in _chunks(lf, chunk_size):
         report = validate_chunk(chunk, plan=plan, row_offset=total)
         total += chunk.height
-        if report.invalid.height:
+        if report.counts["invalid"]:
             invalid.append(report.invalid)
     if not invalid:
         return
@@ -465,7 +476,7 @@ def deliver(
             decimal_comma=decimal_comma,
         )
         report = validate_chunk(data, plan=plan, row_offset=0)
-        if not skip_invalid_records and report.invalid.height:
+        if not skip_invalid_records and report.counts["invalid"]:
             raise ValidationFailed(_invalid_error(report.invalid, data.height), report)
     else:
         plan = make_plan(
@@ -524,7 +535,7 @@ def _run(
         book.bind(account=conn.ad_account_urn, base_url=conn.base_url)
     known = book.known() if book is not None else None
     if report is not None:
-        n = report.valid.height
+        n = report.counts["valid"]
         bar = progress_bar(progress, n, -(-n // batch_size))
     else:
         bar = progress_bar(progress, None, 2)
@@ -577,31 +588,55 @@ def _run(
     def validated() -> Iterator[tuple[ValidationReport, int]]:
         """Chunks pulled and validated in a thread, one ahead of the sending."""
         if report is not None:
-            yield report, report.valid.height + report.invalid.height + report.skipped.height
+            yield report, report.counts["total"]
             return
         assert isinstance(data, pl.LazyFrame)
         start = 0
         for chunk in _chunks(data, chunk_size):
-            yield validate_chunk(chunk, plan=plan, row_offset=start), chunk.height
+            # A chunk is used at once: every part built from one evaluation.
+            yield validate_chunk(chunk, plan=plan, row_offset=start, lazy=False), chunk.height
             start += chunk.height
 
     offset = 0
+
+    def valid_parts() -> Iterator[pl.DataFrame]:
+        """The valid rows to send: a chunk's at once, a DataFrame's part by part."""
+        nonlocal offset
+        for chunk_report, height in reports:
+            if interrupts.pending:
+                raise _Stopped
+            offset += height
+            run.add_report(chunk_report)
+            run.row_dtype = chunk_report.invalid.schema[ROW]
+            if report is None:
+                valid = chunk_report.valid
+                del chunk_report
+                yield valid
+                continue
+            # Normalized from the input part by part, so the valid rows are never all in
+            # memory; the journal and the rule check still see every rule up front.
+            rules = _rules_of(chunk_report) if book is not None or not dry_run else []
+            if book is not None and conn is not None:
+                book.bind(account=conn.ad_account_urn, base_url=conn.base_url, rules=rules)
+            if not dry_run and known is None:  # (with a journal: each part, as it is sent)
+                check_rules(conn, pl.DataFrame({CONVERSION: rules}, schema={CONVERSION: pl.String}))
+            step = batch_size * _RENDER_BATCHES
+            rows = step * max(1, _PART_ROWS // step)
+            if book is not None:
+                # The journal's ledger refuses a whole chunk whose ids it holds with other
+                # content before any of it is sent: a DataFrame stays one chunk there.
+                rows = max(1, chunk_report.counts["valid"])
+            yield from chunk_report.valid_parts(rows)
+
     reports = prefetched(validated(), depth=1)
     error: BaseException | None = None
     try:
         with interrupts:
             try:
-                for chunk_report, height in reports:
-                    if interrupts.pending:
-                        raise _Stopped
-                    offset += height
-                    run.row_dtype = chunk_report.valid.schema[ROW]
-                    run.add_report(chunk_report)
-                    valid = chunk_report.valid
-                    del chunk_report
+                for valid in valid_parts():
                     if derive_event_ids:
                         valid = with_derived_event_ids(valid)
-                    if book is not None and conn is not None and CONVERSION in valid.columns:
+                    if report is None and book is not None and conn is not None:
                         rules = valid.get_column(CONVERSION).drop_nulls().unique().to_list()
                         book.bind(account=conn.ad_account_urn, base_url=conn.base_url, rules=rules)
                     resend: pl.Series | None = None

@@ -225,7 +225,7 @@ def batch_bodies(valid: pl.DataFrame, batch_size: int = MAX_BATCH_SIZE) -> Itera
         )
     keyed, names = _with_shapes(valid)
     keyed = keyed.with_columns((pl.int_range(pl.len()) // batch_size).alias(_BATCH))
-    bodies = _uniform_bodies(keyed, names)
+    bodies = _uniform_bodies(keyed, names, batch_size)
     for chunk in keyed.iter_slices(batch_size):
         frame = chunk.drop(_SHAPE, _BATCH)
         data = bodies.get(chunk.item(0, _BATCH))
@@ -269,34 +269,49 @@ def rule_groups(
 _GROUP = "__capi_rule_group"
 
 
-def _uniform_bodies(keyed: pl.DataFrame, names: list[str]) -> dict[int, bytes]:
+def _uniform_bodies(keyed: pl.DataFrame, names: list[str], batch_size: int) -> dict[int, bytes]:
     """Bodies of the batches whose rows all have one shape, keyed by batch number.
 
-    One query per shape renders all of that shape's batches: ``{"elements": [...]}`` is
-    written by ``json_encode`` of the batch's events gathered into a list, in parallel.
+    One query per shape renders all of that shape's batches (see :func:`_render`). A batch
+    is mixed when its shape changes between two of its consecutive rows; no ``group_by``.
     """
     shapes = keyed.get_column(_SHAPE)
     if shapes.n_unique() == 1:  # the common case: every row has the same parts
-        return _render(keyed, _present(shapes.item(0), names))
-    per_batch = keyed.group_by(_BATCH).agg(
-        pl.col(_SHAPE).first().alias("shape"), (pl.col(_SHAPE).n_unique() == 1).alias("uniform")
-    )
-    uniform = per_batch.filter("uniform")
+        return _render(keyed, _present(shapes.item(0), names), batch_size)
+    shape, batch = pl.col(_SHAPE), pl.col(_BATCH)
+    changed = (shape != shape.shift(1)) & (batch == batch.shift(1))
+    mixed = keyed.filter(changed).get_column(_BATCH).unique()
+    uniform = keyed.filter(~batch.is_in(mixed.implode()))
     bodies: dict[int, bytes] = {}
-    for shape in uniform.get_column("shape").unique().to_list():
-        batches = uniform.filter(pl.col("shape") == shape).get_column(_BATCH)
-        rows = keyed.filter(pl.col(_BATCH).is_in(batches.implode()))
-        bodies.update(_render(rows, _present(shape, names)))
+    for value in uniform.get_column(_SHAPE).unique().sort().to_list():
+        rows = uniform.filter(shape == value)
+        bodies.update(_render(rows, _present(value, names), batch_size))
     return bodies
 
 
-def _render(rows: pl.DataFrame, present: list[str]) -> dict[int, bytes]:
-    """``{"elements": [...]}`` for each batch in ``rows`` (all of one shape)."""
-    rendered = (
-        rows.lazy()
-        .group_by(_BATCH, maintain_order=True)
-        .agg(event_expr(present).alias("elements"))
-        .select(_BATCH, pl.struct("elements").struct.json_encode().cast(pl.Binary))
-        .collect()
-    )
-    return dict(rendered.iter_rows())
+def _render(rows: pl.DataFrame, present: list[str], batch_size: int) -> dict[int, bytes]:
+    """``{"elements": [...]}`` for each batch in ``rows`` (all of one shape).
+
+    ``rows`` holds whole batches, in order (only the last may be short), so the events are
+    regrouped by a reshape into fixed-size arrays rather than a ``group_by``: one
+    ``json_encode`` writes every body in one pass, and each becomes ``bytes`` with one copy
+    (the cast to ``Binary`` shares the string buffers).
+    """
+    events = rows.select(event_expr(present).alias(_ELEMENTS)).to_series()
+    full = rows.height // batch_size * batch_size
+    parts = []
+    if full:
+        parts.append(events.slice(0, full).reshape((-1, batch_size)))
+    if rows.height > full:
+        parts.append(events.slice(full).implode())
+    encoded = [
+        part.to_frame(_ELEMENTS)
+        .select(pl.struct(_ELEMENTS).struct.json_encode().cast(pl.Binary))
+        .to_series()
+        for part in parts
+    ]
+    numbers = rows.get_column(_BATCH).gather_every(batch_size).to_list()
+    return dict(zip(numbers, (b for e in encoded for b in e.to_list()), strict=True))
+
+
+_ELEMENTS = "elements"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+import functools
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
 
@@ -17,6 +18,7 @@ from linkedin_capi._constants import (
     ID_TYPES,
     LAST_NAME,
     LEAD,
+    ROW,
     WINDOW_DAYS,
 )
 from linkedin_capi._render import as_chart, as_html, as_text
@@ -59,9 +61,26 @@ IDENTIFIERS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
-@dataclass(frozen=True, repr=False)
+class _Source(Protocol):
+    """Where a lazy report builds its parts (``engine._splits.LazySplits``)."""
+
+    def counts(self) -> dict[str, int]: ...
+    def valid(self, fields: Sequence[str] | None = None) -> pl.DataFrame: ...
+    def valid_parts(
+        self, per_part: int, fields: Sequence[str] | None = None
+    ) -> Iterator[pl.DataFrame]: ...
+    def invalid(self) -> tuple[pl.DataFrame, pl.DataFrame]: ...
+    def skipped(self) -> pl.DataFrame: ...
+    def failures(self, errors: pl.DataFrame, valid: pl.DataFrame | None) -> pl.DataFrame: ...
+
+
 class ValidationReport:
     """Valid, invalid and skipped rows of one validation run, each keyed by ``_row``.
+
+    :func:`~linkedin_capi.engine.validate.validate` keeps the input and one status byte per
+    row; ``valid``, ``invalid``, ``skipped`` and ``failures`` are built on first access and
+    then kept (``counts``, ``ok``, ``warnings`` and the text summary need none of them but
+    ``invalid``). A report can also be made from the parts themselves.
 
     Attributes
     ----------
@@ -85,20 +104,107 @@ class ValidationReport:
     mapping : dict[str, str]
         Every input column used → the field it fed (names as given, case folds,
         aliases and ``mapping=`` entries alike).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> empty = pl.DataFrame(schema={"_row": pl.UInt32})
+    >>> ValidationReport(valid=empty, invalid=empty, skipped=empty).counts
+    {'total': 0, 'valid': 0, 'invalid': 0, 'skipped': 0}
     """
 
-    valid: pl.DataFrame
-    invalid: pl.DataFrame
-    skipped: pl.DataFrame
-    ignored_columns: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
-    failures: pl.DataFrame = field(default_factory=_no_failures)
-    mapping: dict[str, str] = field(default_factory=dict)
+    def __init__(
+        self,
+        valid: pl.DataFrame | None = None,
+        invalid: pl.DataFrame | None = None,
+        skipped: pl.DataFrame | None = None,
+        ignored_columns: list[str] | None = None,
+        warnings: list[str] | None = None,
+        now: dt.datetime | None = None,
+        failures: pl.DataFrame | None = None,
+        mapping: dict[str, str] | None = None,
+        *,
+        source: _Source | None = None,
+    ) -> None:
+        if source is None and (valid is None or invalid is None or skipped is None):
+            raise ValueError("ValidationReport needs valid=, invalid= and skipped=")
+        self.ignored_columns = list(ignored_columns or [])
+        self.warnings = list(warnings or [])
+        self.now = now if now is not None else dt.datetime.now(dt.UTC)
+        self.mapping = dict(mapping or {})
+        self._source = source
+        # Given parts go where the cached properties keep what they build.
+        given = {"valid": valid, "invalid": invalid, "skipped": skipped, "failures": failures}
+        self.__dict__.update({k: v for k, v in given.items() if v is not None})
+        if source is None and failures is None:
+            self.__dict__["failures"] = _no_failures()
+
+    @functools.cached_property
+    def valid(self) -> pl.DataFrame:
+        """``_row`` + canonical columns, normalized and hashed, ready to send."""
+        assert self._source is not None
+        return self._source.valid()
+
+    @functools.cached_property
+    def invalid(self) -> pl.DataFrame:
+        """``_row`` + the input columns as given + ``errors`` (every problem)."""
+        assert self._source is not None
+        invalid, self._errors = self._source.invalid()
+        return invalid
+
+    @functools.cached_property
+    def skipped(self) -> pl.DataFrame:
+        """``_row`` + the input columns as given + ``reason`` (older than 90 days)."""
+        assert self._source is not None
+        return self._source.skipped()
+
+    @functools.cached_property
+    def failures(self) -> pl.DataFrame:
+        """One row per problem (errors and warnings), see the class docstring."""
+        assert self._source is not None
+        return self._source.failures(self._error_rows(), self.__dict__.get("valid"))
+
+    def _error_rows(self) -> pl.DataFrame:
+        """``failures`` of severity ``"error"`` (built with ``invalid``, no valid rows)."""
+        if "failures" in self.__dict__:
+            return self.failures.filter(pl.col("severity") == "error")
+        self.invalid  # noqa: B018 - builds the error rows with it
+        return self._errors
+
+    def _valid_columns(self, fields: Sequence[str]) -> pl.DataFrame:
+        """``_row`` + the valid ``fields`` (from ``valid`` if built, else only those)."""
+        if self._source is None or "valid" in self.__dict__:
+            return self.valid.select(ROW, *(f for f in fields if f in self.valid.columns))
+        return self._source.valid(fields)
+
+    def valid_parts(self, rows: int, fields: Sequence[str] | None = None) -> Iterator[pl.DataFrame]:
+        """:attr:`valid`, ``rows`` rows at a time, in order, without building all of it.
+
+        What an eager export renders from: each part is normalized from the input when
+        reached (or sliced from :attr:`valid` when that is built already). ``fields``:
+        only ``_row`` and these columns (the others are not computed).
+
+        Examples
+        --------
+        >>> import datetime as dt, polars as pl
+        >>> from linkedin_capi import validate
+        >>> df = pl.DataFrame({"conversionHappenedAt": ["2026-11-27"] * 5,
+        ...                    "ACXIOM_ID": list("abcde")})
+        >>> report = validate(df, conversion=1, now=dt.datetime(2026, 11, 28, tzinfo=dt.UTC))
+        >>> [part["ACXIOM_ID"].to_list() for part in report.valid_parts(2)]
+        [['a', 'b'], ['c', 'd'], ['e']]
+        """
+        if self._source is None or "valid" in self.__dict__:
+            valid = self._valid_columns(fields) if fields is not None else self.valid
+            yield from valid.iter_slices(rows) if valid.height else [valid]
+            return
+        yield from self._source.valid_parts(rows, fields)
 
     @property
     def counts(self) -> dict[str, int]:
         """``{"total", "valid", "invalid", "skipped"}`` row counts."""
+        if self._source is not None:
+            return self._source.counts()
         valid, invalid, skipped = self.valid.height, self.invalid.height, self.skipped.height
         return {
             "total": valid + invalid + skipped,
@@ -110,7 +216,7 @@ class ValidationReport:
     @property
     def ok(self) -> bool:
         """True when no row is invalid (skipped rows are not errors)."""
-        return self.invalid.height == 0
+        return self.counts["invalid"] == 0
 
     def payloads(self) -> list[dict[str, Any]]:
         """One LinkedIn event object per row of :attr:`valid`, in the same order."""
@@ -137,7 +243,7 @@ class ValidationReport:
         >>> r.error_counts().select("rule", "rows").rows()
         [('conversionHappenedAt.epoch_seconds', 2), ('conversionHappenedAt.format', 1)]
         """
-        errors = self.failures.filter(pl.col("severity") == "error")
+        errors = self._error_rows()
         if by == "field":
             return (
                 errors.group_by("field")
@@ -173,7 +279,12 @@ class ValidationReport:
         >>> cov.filter(pl.col("rows") > 0).rows()
         [('SHA256_EMAIL', 1, 0.5), ('ACXIOM_ID', 1, 0.5)]
         """
-        valid = self.valid
+        if "_coverage" in self.__dict__:  # a notebook redraws the report often
+            coverage: pl.DataFrame = self.__dict__["_coverage"]
+            return coverage
+        valid = self._valid_columns(
+            [c for slots in IDENTIFIERS.values() for slot in slots for c in slot]
+        )
         exprs = []
         for name, slots in IDENTIFIERS.items():
             filled = [
@@ -185,7 +296,7 @@ class ValidationReport:
             exprs.append(has.sum().cast(pl.Int64).alias(name))
         rows = valid.select(exprs).row(0) if exprs else ()
         total = valid.height
-        return pl.DataFrame(
+        coverage = pl.DataFrame(
             {
                 "identifier": list(IDENTIFIERS),
                 "rows": list(rows),
@@ -193,21 +304,27 @@ class ValidationReport:
             },
             schema={"identifier": pl.String, "rows": pl.Int64, "share": pl.Float64},
         )
+        self.__dict__["_coverage"] = coverage
+        return coverage
 
     def event_days(self) -> list[int]:
         """Valid events per whole day before :attr:`now`: ``[today, 1 day ago, …, 90]``."""
+        if "_days" in self.__dict__:
+            return list(self.__dict__["_days"])
         counts = [0] * (WINDOW_DAYS + 1)
-        if self.valid.height and HAPPENED_AT in self.valid.columns:
+        valid = self._valid_columns([HAPPENED_AT]) if self.counts["valid"] else None
+        if valid is not None and HAPPENED_AT in valid.columns:
             now_ms = int(self.now.timestamp() * 1000)
             ago = ((now_ms - pl.col(HAPPENED_AT)) // _DAY_MS).clip(0, WINDOW_DAYS)
-            for day, n in self.valid.select(ago.alias("d")).group_by("d").len().iter_rows():
+            for day, n in valid.select(ago.alias("d")).group_by("d").len().iter_rows():
                 if day is not None:
                     counts[int(day)] += n
-        return counts
+        self.__dict__["_days"] = counts
+        return list(counts)
 
     def future_rows(self) -> int:
         """Invalid rows whose only or one problem is a time after :attr:`now`."""
-        if not self.invalid.height:
+        if not self.counts["invalid"]:
             return 0
         hit = pl.col("errors").list.eval(pl.element().str.starts_with(_FUTURE)).list.any()
         return int(self.invalid.select(hit.sum()).item())

@@ -32,7 +32,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import polars as pl
-import polars.selectors as cs
 
 from linkedin_capi._constants import (
     ACXIOM_ID,
@@ -55,7 +54,6 @@ from linkedin_capi._constants import (
     MOAT_DROPPED_FROM,
     ORACLE_MOAT_ID,
     PLAINTEXT_IP,
-    ROW,
     RULE_URN_PREFIX,
     SHA256_EMAIL,
     SHA256_IP,
@@ -67,17 +65,19 @@ from linkedin_capi.engine import _amounts
 from linkedin_capi.engine import checks as ck
 from linkedin_capi.engine import hashing as hs
 from linkedin_capi.engine import normalize as nz
-from linkedin_capi.engine._masking import mask_expr
+from linkedin_capi.engine._splits import (
+    LazySplits,
+    RowExprs,
+    field_warning_lines,
+    split_now,
+    warnings_of,
+)
 from linkedin_capi.engine.columns import conform_columns, require_columns
 from linkedin_capi.engine.hashing import hash_normalized_email, normalize_email, sha256_email
-from linkedin_capi.engine.report import FAILURE_SCHEMA, ValidationReport
+from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.errors import ConfigError, SchemaError
 
 __all__ = ["Plan", "make_plan", "rule_urn_of", "validate", "validate_chunk"]
-
-_FAILED = "__capi_failed"
-_PROBLEMS = "__capi_problems"
-_STALE = "__capi_stale"
 
 Normalizer = Callable[[pl.Expr, pl.DataType, nz.Reading], pl.Expr]
 
@@ -432,8 +432,57 @@ def _version_of(api_version: str | int | None, today: dt.date) -> str:
     return text
 
 
-def validate_chunk(df: pl.DataFrame, *, plan: Plan, row_offset: int) -> ValidationReport:
-    """Validate one chunk of a larger input under ``plan``; ``_row`` starts at ``row_offset``."""
+def validate_chunk(
+    df: pl.DataFrame, *, plan: Plan, row_offset: int, lazy: bool = True
+) -> ValidationReport:
+    """Validate one chunk of a larger input under ``plan``; ``_row`` starts at ``row_offset``.
+
+    ``lazy=True`` (what :func:`validate` does): the report keeps ``df`` and one status byte
+    per row, and builds ``valid``/``invalid``/``skipped``/``failures`` on first access.
+    ``lazy=False`` builds them all now from one evaluation (a streaming export's chunk,
+    used at once).
+    """
+    rx = _row_exprs(df, plan)
+    warnings_for = (
+        plan.fields
+        if plan.moat_dropped is None
+        else {**plan.fields, ORACLE_MOAT_ID: plan.moat_dropped}
+    )
+    common: dict[str, Any] = {
+        "ignored_columns": plan.ignored,
+        "now": dt.datetime.fromtimestamp(plan.now_ms / 1000, dt.UTC),
+        "mapping": dict(plan.mapping),
+    }
+    if lazy:
+        splits = LazySplits.run(df, rx, row_offset)
+        counts = splits.warning_counts
+    else:
+        now = split_now(df, rx, row_offset)
+        counts = now.warning_counts
+    warnings = [
+        *plan.notes,
+        *warnings_of(counts, plan.all_fields, warnings_for),
+        *field_warning_lines(rx, counts),
+        *_moat_warning(df, plan),
+    ]
+    if lazy:
+        return ValidationReport(warnings=warnings, source=splits, **common)
+    return ValidationReport(
+        valid=now.valid,
+        invalid=now.invalid,
+        skipped=now.skipped,
+        failures=now.failures,
+        warnings=warnings,
+        **common,
+    )
+
+
+def _row_exprs(df: pl.DataFrame, plan: Plan) -> RowExprs:
+    """The normalized value of every field, every check and every warning, as expressions.
+
+    ``df`` only decides which slow readings are needed at all (:func:`_chunk_reading`);
+    the expressions then hold for any of its rows.
+    """
     schema, fields, default_urn, now_ms = plan.schema, plan.fields, plan.default_urn, plan.now_ms
     reading = _chunk_reading(df, plan)
     prepared: dict[str, pl.Expr] = {}
@@ -495,99 +544,19 @@ def validate_chunk(df: pl.DataFrame, *, plan: Plan, row_offset: int) -> Validati
             placeholders=placeholders,
         )
     )
-    window_start = now_ms - WINDOW_DAYS * 86_400_000
-    # Flags first, messages later: messages are built only for the rows that fail.
-    flags = [f"__capi_f_{i}" for i in range(len(checks))]
-    wflags = [f"__capi_w_{i}" for i in range(len(warns))]
-    out = (
-        df.lazy()
-        .with_row_index(ROW, offset=row_offset)
-        .with_columns(**prepared)
-        .with_columns(**staged)
-        .with_columns(**normalized)
-        .with_columns(**second_stage)
-        .with_columns(
-            *(c.failed.fill_null(False).alias(f) for c, f in zip(checks, flags, strict=True)),
-            *(w.failed.fill_null(False).alias(f) for w, f in zip(warns, wflags, strict=True)),
-            (ck.norm(HAPPENED_AT) < window_start).fill_null(False).alias(_STALE),
-        )
-        .drop(*prepared, *staged)  # intermediates: not kept in memory past the checks
-        .with_columns(pl.any_horizontal(*flags).alias(_FAILED))
-        .collect()
-    )
-    # by_name, not plain strings: select() reads a name like "^.*$" as a regex.
-    inputs = cs.by_name(ROW, *schema)
-    stale, failed = pl.col(_STALE), pl.col(_FAILED)
-    any_stale, any_failed = out.select(stale.any(), failed.any()).row(0)
     valid_fields = [f for f in _NORMALIZERS if f in fields or f == CONVERSION]
-    valid_columns = [pl.col(ROW), *(ck.norm(f).alias(f) for f in valid_fields)]
-    # Clean data (the common case) needs no filtering; otherwise filter lazily so that
-    # only the columns each part keeps are copied.
-    rest = out.lazy()
-    if any_stale or any_failed:
-        rest = rest.filter(~stale & ~failed)
-    valid = rest.select(valid_columns).collect()
-    skipped = (
-        out.lazy()
-        .filter(stale)
-        .select(
-            inputs,
-            reason=pl.lit(f"{HAPPENED_AT}: older than {WINDOW_DAYS} days (")
-            + nz.iso_from_ms(ck.norm(HAPPENED_AT))
-            + pl.lit(" is before ")
-            + nz.iso_from_ms(pl.lit(window_start))
-            + pl.lit("); LinkedIn only accepts the last 90 days"),
-        )
-        .collect()
-    )
-    # One struct per failing check and row: its rule code, the value it read, the message.
-    # Built for the failing rows only; ``errors`` and ``failures`` both come from it.
-    codes = [ck.rule_code(c.name) for c in checks]
-    problems = pl.concat_list(
-        [
-            pl.when(pl.col(f)).then(
-                pl.struct(
-                    rule=pl.lit(code),
-                    value=_failure_value(code, fields, schema),
-                    message=c.message,
-                )
-            )
-            for c, f, code in zip(checks, flags, codes, strict=True)
-        ]
-    ).list.drop_nulls()
-    invalid = out.lazy().filter(~stale & failed).select(inputs, problems.alias(_PROBLEMS)).collect()
-    failures = _error_rows(invalid.select(ROW, _PROBLEMS))
-    invalid = invalid.with_columns(
-        pl.col(_PROBLEMS).list.eval(pl.element().struct.field("message")).alias("errors")
-    ).drop(_PROBLEMS)
-    warning_rows = _warning_rows(valid)
-    field_warning_rows, field_warning_lines = _field_warnings(out, warns, wflags, fields, schema)
-    extra = [w for w in (warning_rows, field_warning_rows) if w.height]
-    if extra:
-        failures = pl.concat([failures, *(w.cast(failures.schema) for w in extra)]).sort(
-            ROW, maintain_order=True
-        )
-    return ValidationReport(
-        valid=valid,
-        invalid=invalid,
-        skipped=skipped,
-        ignored_columns=plan.ignored,
-        warnings=[
-            *plan.notes,
-            *_warnings(
-                valid,
-                schema,
-                plan.all_fields,
-                fields
-                if plan.moat_dropped is None
-                else {**fields, ORACLE_MOAT_ID: plan.moat_dropped},
-            ),
-            *field_warning_lines,
-            *_moat_warning(df, plan),
-        ],
-        now=dt.datetime.fromtimestamp(now_ms / 1000, dt.UTC),
-        failures=failures,
-        mapping=dict(plan.mapping),
+    window_start = now_ms - WINDOW_DAYS * 86_400_000
+    return RowExprs(
+        prepared,
+        staged,
+        normalized,
+        second_stage,
+        checks,
+        warns,
+        fields,
+        schema,
+        valid_fields,
+        window_start,
     )
 
 
@@ -619,53 +588,6 @@ def _chunk_reading(df: pl.DataFrame, plan: Plan) -> nz.Reading:
     )
 
 
-#: report.warnings' line per warning rule (``{n}`` rows, ``{field}``).
-_WARNING_LINES = {
-    "placeholder": "{n} rows: {field} was a placeholder for no value ('undefined', 'null', "
-    "'n/a', ...) and counted as absent",
-    "dropped": "{n} rows: {field} not sent (not a country code or name); the conversions "
-    "are sent without it",
-    "naive_read_as_utc": "{n} rows: {field} had no time zone and was read as UTC; pass "
-    "timezone='Area/City' (--timezone in the CLI) if these are local times",
-}
-
-
-def _field_warnings(
-    out: pl.DataFrame,
-    warns: list[ck.Check],
-    wflags: list[str],
-    fields: dict[str, str],
-    schema: dict[str, pl.DataType],
-) -> tuple[pl.DataFrame, list[str]]:
-    """Warning rows (one per row and warning) and report.warnings lines (one per rule)."""
-    empty = pl.DataFrame(schema={ROW: out.schema[ROW], **FAILURE_SCHEMA})
-    if not warns:
-        return empty, []
-    live = ~pl.col(_STALE)
-    counts = out.select((pl.col(f) & live).sum() for f in wflags).row(0)
-    parts, lines = [empty], []
-    for w, flag, n in zip(warns, wflags, counts, strict=True):
-        if not n:
-            continue
-        code = ck.rule_code(w.name)
-        field, _, rule = code.partition(".")
-        lines.append(_WARNING_LINES[rule].format(n=n, field=field))
-        parts.append(
-            out.lazy()
-            .filter(pl.col(flag) & live)
-            .select(
-                ROW,
-                pl.lit(field).alias("field"),
-                pl.lit(code).alias("rule"),
-                pl.lit("warning").alias("severity"),
-                _failure_value(code, fields, schema).alias("value"),
-                mask_expr(w.message).alias("message"),
-            )
-            .collect()
-        )
-    return (pl.concat(parts) if len(parts) > 1 else empty), lines
-
-
 def _moat_warning(df: pl.DataFrame, plan: Plan) -> list[str]:
     """One line with the count of ORACLE_MOAT_ID values this version does not send."""
     if plan.moat_dropped is None:
@@ -680,146 +602,9 @@ def _moat_warning(df: pl.DataFrame, plan: Plan) -> list[str]:
     ]
 
 
-#: Characters of a value kept in ``report.failures`` (then an ellipsis).
-_VALUE_MAX = 80
-
-
-def _failure_value(code: str, fields: dict[str, str], schema: dict[str, pl.DataType]) -> pl.Expr:
-    """The input value a rule read, as text: truncated, e-mails masked; null for row rules."""
-    field = code.partition(".")[0]
-    if field not in fields:
-        return pl.lit(None, pl.String)
-    name = fields[field]
-    t = nz.as_text(pl.col(name), schema[name])
-    cut = pl.when(t.str.len_chars() > _VALUE_MAX).then(t.str.slice(0, _VALUE_MAX) + "…")
-    return mask_expr(cut.otherwise(t))
-
-
-def _error_rows(problems: pl.DataFrame) -> pl.DataFrame:
-    """``_row`` + the problem structs → one row per problem, in ``FAILURE_SCHEMA`` order."""
-    rows = problems.explode(_PROBLEMS).unnest(_PROBLEMS)
-    return rows.select(
-        ROW,
-        pl.col("rule").str.split(".").list.first().alias("field"),
-        pl.col("rule"),
-        pl.lit("error").alias("severity"),
-        pl.col("value").cast(pl.String),
-        mask_expr(pl.col("message").cast(pl.String)),
-    )
-
-
-def _warning_rows(valid: pl.DataFrame) -> pl.DataFrame:
-    """One row per warning about a valid row (it is sent, but not all of it)."""
-    empty = pl.DataFrame(schema={ROW: valid.schema[ROW], **FAILURE_SCHEMA})
-    if valid.height == 0:
-        return empty
-
-    def has(field: str) -> pl.Expr:
-        return pl.col(field).is_not_null() if field in valid.columns else pl.lit(False)
-
-    first, last = has(FIRST_NAME), has(LAST_NAME)
-    extras = pl.any_horizontal(has(COMPANY_NAME), has(TITLE), has(COUNTRY_CODE))
-    kinds = [
-        (
-            first & ~last,
-            f"{LAST_NAME}.missing_for_user_info",
-            FIRST_NAME,
-            f"{LAST_NAME}: missing, so userInfo ({FIRST_NAME}, ...) is not sent",
-        ),
-        (
-            ~first & last,
-            f"{FIRST_NAME}.missing_for_user_info",
-            LAST_NAME,
-            f"{FIRST_NAME}: missing, so userInfo ({LAST_NAME}, ...) is not sent",
-        ),
-        (
-            extras & ~(first & last),
-            "userInfo.needs_both_names",
-            None,
-            f"userInfo: {COMPANY_NAME}/{TITLE}/{COUNTRY_CODE} not sent, userInfo needs both "
-            f"{FIRST_NAME} and {LAST_NAME}",
-        ),
-        (
-            has(ORACLE_MOAT_ID),
-            f"{ORACLE_MOAT_ID}.may_be_rejected",
-            ORACLE_MOAT_ID,
-            f"{ORACLE_MOAT_ID}: reported as removed from recent LinkedIn-Versions; may be "
-            "rejected (HTTP 422)",
-        ),
-    ]
-    flags = valid.select(
-        *(cond.fill_null(False).alias(f"__w{i}") for i, (cond, *_rest) in enumerate(kinds))
-    )
-    any_hit = flags.select(pl.all().any()).row(0)
-    parts = [empty]
-    for i, (_cond, code, column, message) in enumerate(kinds):
-        if not any_hit[i]:
-            continue
-        value = (
-            mask_expr(pl.col(column).cast(pl.String).str.slice(0, _VALUE_MAX))
-            if column is not None and column in valid.columns
-            else pl.lit(None, pl.String)
-        )
-        parts.append(
-            valid.filter(flags.get_column(f"__w{i}")).select(
-                ROW,
-                pl.lit(code.partition(".")[0]).alias("field"),
-                pl.lit(code).alias("rule"),
-                pl.lit("warning").alias("severity"),
-                value.alias("value"),
-                pl.lit(message).alias("message"),
-            )
-        )
-    return pl.concat(parts) if len(parts) > 1 else empty
-
-
 def _non_null_fields(df: pl.DataFrame, fields: dict[str, str]) -> dict[str, str]:
     """Drop fields whose column is entirely null (they count as absent)."""
     if df.height == 0 or not fields:
         return dict(fields)
     alive = df.select(pl.col(n).is_not_null().any().alias(f) for f, n in fields.items()).row(0)
     return {f: n for (f, n), keep in zip(fields.items(), alive, strict=True) if keep}
-
-
-def _warnings(
-    valid: pl.DataFrame,
-    schema: dict[str, pl.DataType],
-    all_fields: dict[str, str],
-    fields: dict[str, str],
-) -> list[str]:
-    """Aggregated, one line per kind: what valid rows will not send and why."""
-    out = [
-        f"column {name!r} ({field}) is entirely null and was ignored"
-        for field, name in all_fields.items()
-        if field not in fields
-    ]
-    if valid.height == 0:
-        return out
-
-    def has(field: str) -> pl.Expr:
-        return pl.col(field).is_not_null() if field in valid.columns else pl.lit(False)
-
-    first = has(FIRST_NAME) | has(HASHED_FIRST_NAME)
-    last = has(LAST_NAME) | has(HASHED_LAST_NAME)
-    extras = pl.any_horizontal(has(COMPANY_NAME), has(TITLE), has(COUNTRY_CODE))
-    counts = valid.select(
-        only_first=(first & ~last).sum(),
-        only_last=(~first & last).sum(),
-        orphans=(extras & ~(first & last)).sum(),
-        moat=has(ORACLE_MOAT_ID).sum(),
-    ).row(0, named=True)
-    if counts["only_first"]:
-        out.append(f"{counts['only_first']} rows: userInfo omitted, {LAST_NAME} missing")
-    if counts["only_last"]:
-        out.append(f"{counts['only_last']} rows: userInfo omitted, {FIRST_NAME} missing")
-    if counts["orphans"]:
-        out.append(
-            f"{counts['orphans']} rows: {COMPANY_NAME}/{TITLE}/{COUNTRY_CODE} not sent, "
-            f"userInfo needs both {FIRST_NAME} and {LAST_NAME}"
-        )
-    if counts["moat"]:
-        out.append(
-            f"{counts['moat']} rows: {ORACLE_MOAT_ID} is reported as removed from recent "
-            "LinkedIn-Versions and may be rejected (HTTP 422)"
-        )
-    return out

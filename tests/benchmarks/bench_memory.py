@@ -2,6 +2,9 @@
 
 ``uv run python tests/benchmarks/bench_memory.py --rows 1000000 5000000``
 
+Jobs: ``validate``; ``dry_run`` (an eager ``export(..., dry_run=True)``: validate and render
+every body, nothing sent); ``export`` (the same frame sent to the benchmark sink).
+
 The parent writes ``_frames.make_frame(n)`` to Parquet once per size and starts the
 benchmark sink (``bench_export._sink``). Each measurement runs in a fresh child process:
 read the Parquet file, ``gc.collect()``, reset the kernel's peak-RSS mark
@@ -49,6 +52,9 @@ def _child(job: str, parquet: str, port: int, out: Any) -> None:
     if job == "validate":
         kept: Any = validate(df, now=NOW)
         counts = kept.counts
+    elif job == "dry_run":  # validate + render, nothing sent: the export's own share
+        kept = export(df, None, now=NOW, progress=False, dry_run=True)
+        counts = kept.counts
     else:
         kept = export(df, conn, now=NOW, progress=False, rate_limit=None)
         counts = kept.counts
@@ -68,7 +74,7 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 5_000_000])
-    ap.add_argument("--jobs", nargs="+", default=["validate", "export"])
+    ap.add_argument("--jobs", nargs="+", default=["validate", "dry_run", "export"])
     args = ap.parse_args()
     ctx = mp.get_context("spawn")
     port_q, counter = ctx.Queue(), ctx.Value("q", 0)

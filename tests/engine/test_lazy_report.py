@@ -1,0 +1,147 @@
+"""``validate()`` keeps the input and one status byte a row; the parts come on first access.
+
+Laziness is observable (a built part is kept in the instance's ``__dict__``), and whatever is
+read equals what one evaluation of the whole frame builds at once (``lazy=False``), also when
+the input is evaluated in many small slices.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from unittest import mock
+
+import polars as pl
+import pytest
+from _support.engine import DAY_MS, NOW, NOW_MS, URN
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_properties import frames
+
+import linkedin_capi as capi
+from linkedin_capi.engine import _splits
+from linkedin_capi.engine.payload import batch_bodies, body, event_json
+from linkedin_capi.engine.validate import make_plan, validate_chunk
+from linkedin_capi.errors import SchemaError
+
+PARTS = ("valid", "invalid", "skipped", "failures")
+
+
+def mixed(n: int = 12) -> pl.DataFrame:
+    """Valid, invalid (bad amount), skipped (too old) rows, and names for the warnings."""
+    return pl.DataFrame(
+        {
+            "conversionHappenedAt": [
+                NOW_MS - (100 if i % 5 == 4 else 1) * DAY_MS - i for i in range(n)
+            ],
+            "SHA256_EMAIL": [f" User{i}@Example.com" for i in range(n)],
+            "firstName": [f"A{i}" if i % 2 else None for i in range(n)],
+            "lastName": [f"B{i}" if i % 3 else None for i in range(n)],
+            "currencyCode": ["usd"] * n,
+            "amount": ["-1" if i % 4 == 1 else "10.50" for i in range(n)],
+        }
+    )
+
+
+def built(report: capi.ValidationReport) -> list[str]:
+    return [p for p in PARTS if p in vars(report)]
+
+
+def at_once(df: pl.DataFrame, conversion: Any = None) -> capi.ValidationReport:
+    plan = make_plan(df.schema, conversion, now=NOW, nulls=df)
+    return validate_chunk(df, plan=plan, row_offset=0, lazy=False)
+
+
+def assert_same(lazy: capi.ValidationReport, eager: capi.ValidationReport) -> None:
+    assert lazy.counts == eager.counts
+    assert lazy.warnings == eager.warnings
+    assert lazy.error_counts().equals(eager.error_counts())
+    assert lazy.identifier_coverage().equals(eager.identifier_coverage())
+    assert lazy.event_days() == eager.event_days()
+    assert lazy.future_rows() == eager.future_rows()
+    assert lazy.summary() == eager.summary()
+    for part in PARTS:
+        assert getattr(lazy, part).equals(getattr(eager, part)), part
+    assert pl.concat(list(lazy.valid_parts(3))).equals(eager.valid)
+
+
+def test_nothing_is_built_until_read() -> None:
+    report = capi.validate(mixed(), conversion=7, now=NOW)
+    assert built(report) == []
+    # What a notebook shows first needs counts and the invalid rows, never the valid ones.
+    assert report.counts == {"total": 12, "valid": 8, "invalid": 2, "skipped": 2}
+    assert not report.ok
+    assert report.warnings
+    text = report.summary()
+    assert "identifiers (share of valid rows): SHA256_EMAIL 100%" in text
+    coverage = report.identifier_coverage()
+    assert report.identifier_coverage() is coverage  # a redrawn view does not rebuild it
+    assert sum(report.event_days()) == 8
+    assert built(report) == ["invalid"]
+    valid = report.valid
+    assert built(report) == ["valid", "invalid"]
+    assert report.valid is valid  # kept, not built again
+    assert report.failures.height and report.skipped.height
+    assert built(report) == list(PARTS)
+
+
+def test_valid_parts_do_not_build_valid() -> None:
+    report = capi.validate(mixed(41), conversion=7, now=NOW)
+    assert report.counts["valid"] == 25
+    parts = list(report.valid_parts(4))
+    assert [p.height for p in parts] == [4, 4, 4, 4, 4, 4, 1]
+    assert "valid" not in vars(report)
+    assert pl.concat(parts).equals(report.valid)
+    rules = list(report.valid_parts(100, fields=["conversion"]))
+    assert rules[0].columns == ["_row", "conversion"] and rules[0].height == 25
+
+
+def test_accessed_parts_equal_those_built_at_once() -> None:
+    df = mixed(50)
+    with mock.patch.object(_splits, "SLICE_ROWS", 7):
+        assert_same(capi.validate(df, conversion=7, now=NOW), at_once(df, 7))
+    assert_same(capi.validate(df, conversion=7, now=NOW), at_once(df, 7))
+
+
+def test_a_report_made_of_parts_still_works() -> None:
+    empty = pl.DataFrame(schema={"_row": pl.UInt32})
+    report = capi.ValidationReport(valid=empty, invalid=empty, skipped=empty)
+    assert report.counts["total"] == 0 and report.ok and report.failures.height == 0
+    with pytest.raises(ValueError, match="needs valid="):
+        capi.ValidationReport(valid=empty)
+
+
+def test_an_empty_frame() -> None:
+    df = mixed(0)
+    report = capi.validate(df, conversion=7, now=NOW)
+    assert report.counts["total"] == 0
+    assert_same(report, at_once(df, 7))
+    assert [p.height for p in report.valid_parts(5)] == [0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    df=frames(),
+    conversion=st.sampled_from([None, 7, f"{URN}8"]),
+    slice_rows=st.integers(1, 4),
+    batch_size=st.integers(1, 4),
+)
+def test_random_frames_read_lazily_equal_built_at_once(
+    df: pl.DataFrame, conversion: Any, slice_rows: int, batch_size: int
+) -> None:
+    try:
+        eager = at_once(df, conversion)
+    except SchemaError:
+        return
+    with mock.patch.object(_splits, "SLICE_ROWS", slice_rows):
+        lazy = capi.validate(df, conversion, now=NOW)
+        assert_same(lazy, eager)
+        # bodies rendered from the lazily built rows are the bodies of the eager ones
+        batches = list(batch_bodies(lazy.valid, batch_size=batch_size))
+        assert [b.body for b in batches] == [
+            b.body for b in batch_bodies(eager.valid, batch_size=batch_size)
+        ]
+        for batch in batches:  # byte for byte what the events rendered one by one make
+            assert batch.frame is not None
+            assert batch.body == body(event_json(batch.frame))
+            assert json.loads(batch.body)["elements"]

@@ -145,3 +145,37 @@ def test_random_frames_read_lazily_equal_built_at_once(
             assert batch.frame is not None
             assert batch.body == body(event_json(batch.frame))
             assert json.loads(batch.body)["elements"]
+
+
+def test_field_warnings_read_lazily_equal_those_built_at_once() -> None:
+    """Placeholders, a dropped countryCode and times read as UTC, over many slices: the
+    lines are counted in the status pass, the warning rows built on first access."""
+    n = 23
+    df = pl.DataFrame(
+        {
+            # naive text: read as UTC (a warning per row); every 6th is too old (no warning)
+            "conversionHappenedAt": [
+                "2026-11-20T10:00:00" if i % 6 else "2026-01-01T10:00:00" for i in range(n)
+            ],
+            "SHA256_EMAIL": [f"u{i}@example.com" for i in range(n)],
+            "li_fat_id": ["undefined" if i % 4 == 0 else None for i in range(n)],
+            "firstName": ["Ada"] * n,
+            "lastName": ["Lovelace"] * n,
+            "countryCode": ["Atlantis" if i % 5 == 0 else "USA" for i in range(n)],
+            "amount": ["-1" if i % 7 == 3 else "10.50" for i in range(n)],
+            "currencyCode": ["USD"] * n,
+        }
+    )
+    eager = at_once(df, 7)
+    rules = set(eager.failures.filter(pl.col("severity") == "warning")["rule"])
+    assert {
+        "conversionHappenedAt.naive_read_as_utc",
+        "LINKEDIN_FIRST_PARTY_ADS_TRACKING_UUID.placeholder",
+        "countryCode.dropped",
+    } <= rules
+    with mock.patch.object(_splits, "SLICE_ROWS", 4):
+        lazy = capi.validate(df, conversion=7, now=NOW)
+        assert built(lazy) == []
+        assert lazy.warnings == eager.warnings
+        assert lazy.failures.equals(eager.failures)
+        assert_same(capi.validate(df, conversion=7, now=NOW), eager)

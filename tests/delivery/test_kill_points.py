@@ -110,7 +110,14 @@ def _run_child(fake: FakeLinkedIn, tmp: Path, n: int, point: str, k: int, lazy: 
         return batch_ok(seen)
 
     def after(seen: Seen, reply: Reply) -> None:
-        if point == "answered" and len(batches) == k and seen.path.endswith("conversionEvents"):
+        # The k-th batch by its content: with batches in flight, a later one may already
+        # have been received when the k-th answer is on its way.
+        if (
+            point == "answered"
+            and seen.path.endswith("conversionEvents")
+            and len(batches) >= k
+            and [e["eventId"] for e in seen.json()["elements"]] == batches[k - 1]
+        ):
             _kill_and_wait(proc.pid)  # the answer is on its way; the journal may not know
 
     fake.api, fake.after_reply = answer, after

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import polars as pl
 
-__all__ = ["PLAIN", "ambiguous", "amount_text", "needs_reading"]
+__all__ = ["PLAIN", "ambiguous", "amount_text", "needs_reading", "written_currency"]
 
 #: An amount LinkedIn accepts as written ([0-9], not \d: Polars regexes are Unicode-aware).
 PLAIN = r"^[0-9]+(\.[0-9]{1,2})?$"
@@ -53,6 +53,27 @@ _ONE_POINT_GROUP = r"^[1-9][0-9]{0,2}\.[0-9]{3}$"
 def needs_reading(text: pl.Expr) -> pl.Expr:
     """True where a raw text amount is not already in LinkedIn's form (a chunk pre-test)."""
     return text.is_not_null() & ~text.str.contains(_PLAIN_PADDED)
+
+
+def written_currency(text: pl.Expr) -> pl.Expr:
+    """The currency an amount's text names itself, upper-cased, or null.
+
+    A three-letter code before or after the number, or a sign that names one currency
+    (``€``, ``£``); ``$`` and ``¥`` name several, so they say nothing.
+
+    Examples
+    --------
+    >>> s = pl.Series(["USD 10", "1.250,50 eur", "€5", "£ 3", "$1,250.00", "10", None])
+    >>> pl.select(written_currency(pl.lit(s))).to_series().to_list()
+    ['USD', 'EUR', 'EUR', 'GBP', None, None, None]
+    """
+    bare = text.str.replace_all(_SPACES, "")
+    return pl.coalesce(
+        bare.str.extract(r"^([A-Za-z]{3})[-+]?[0-9]", 1),
+        bare.str.extract(r"[0-9]([A-Za-z]{3})$", 1),
+        pl.when(bare.str.contains("€", literal=True)).then(pl.lit("EUR")),
+        pl.when(bare.str.contains("£", literal=True)).then(pl.lit("GBP")),
+    ).str.to_uppercase()
 
 
 def _core(text: pl.Expr) -> pl.Expr:

@@ -92,6 +92,7 @@ RULE_CODES: dict[str, str] = {
     "currency_without_amount": f"{AMOUNT}.required_with_currency",
     "has_identifier": "user.no_identifier",
     "amount_ambiguous": f"{AMOUNT}.ambiguous_separator",
+    "amount_currency_mismatch": f"{AMOUNT}.currency_mismatch",
     "happened_at_local_time": f"{HAPPENED_AT}.local_time_invalid",
     "happened_at_naive_utc": f"{HAPPENED_AT}.naive_read_as_utc",
 }
@@ -436,6 +437,23 @@ def row_checks(
             pl.lit(f"{AMOUNT}: required when {CURRENCY_CODE} is given"),
         )
     )
+    if AMOUNT in fields and CURRENCY_CODE in fields:
+        amount_type = schema[fields[AMOUNT]]
+        if amount_type == pl.String or isinstance(amount_type, pl.Categorical | pl.Enum):
+            # "USD 10" with currencyCode EUR: sending 10 EUR would change the value silently.
+            written = _amounts.written_currency(pl.col(fields[AMOUNT]).cast(pl.String))
+            currency = norm(CURRENCY_CODE)
+            checks.append(
+                Check(
+                    "amount_currency_mismatch",
+                    written.is_not_null() & currency.is_not_null() & (written != currency),
+                    pl.lit(f"{AMOUNT}: written in ")
+                    + written
+                    + pl.lit(f" but {CURRENCY_CODE} is ")
+                    + currency
+                    + pl.lit("; correct one of them"),
+                )
+            )
     first = raw_present(FIRST_NAME) | raw_present(HASHED_FIRST_NAME)
     last = raw_present(LAST_NAME) | raw_present(HASHED_LAST_NAME)
     sent_ids = [f for f in ID_TYPES if f in fields]

@@ -21,6 +21,7 @@ PINNED = {
     "currency_without_amount": "amount.required_with_currency",
     "has_identifier": "user.no_identifier",
     "amount_ambiguous": "amount.ambiguous_separator",
+    "amount_currency_mismatch": "amount.currency_mismatch",
     "happened_at_local_time": "conversionHappenedAt.local_time_invalid",
     "happened_at_naive_utc": "conversionHappenedAt.naive_read_as_utc",
 }

@@ -234,13 +234,13 @@ def test_decimal_epoch_ms_read_like_integers(dtype: Any) -> None:
 # -- amounts ---------------------------------------------------------------------------------
 
 
-def amounts(values: list[Any], **options: Any) -> ValidationReport:
+def amounts(values: list[Any], currency: str = "USD", **options: Any) -> ValidationReport:
     n = len(values)
     df = pl.DataFrame(
         {
             "conversionHappenedAt": ["2026-11-27T10:00:00Z"] * n,
             "ACXIOM_ID": ["a"] * n,
-            "currencyCode": ["USD"] * n,
+            "currencyCode": [currency] * n,
             "amount": pl.Series(values, dtype=pl.String),
         }
     )
@@ -294,8 +294,10 @@ AMOUNTS: list[tuple[str, str, str, str]] = [
 
 @pytest.mark.parametrize(("value", "auto", "comma", "point"), AMOUNTS)
 def test_amounts_as_people_write_them(value: str, auto: str, comma: str, point: str) -> None:
+    # the currencyCode the value's own sign or code names (a mismatch is its own error)
+    currency = "EUR" if "€" in value else "GBP" if "£" in value else "USD"
     for option, expected in ((None, auto), (True, comma), (False, point)):
-        report = amounts([value], decimal_comma=option)
+        report = amounts([value], currency=currency, decimal_comma=option)
         if expected.startswith("amount."):
             assert report.failures.select("rule", "severity").rows() == [(expected, "error")], (
                 value,
@@ -304,6 +306,31 @@ def test_amounts_as_people_write_them(value: str, auto: str, comma: str, point: 
         else:
             assert report.valid["amount"].to_list() == [expected], (value, option)
             assert report.payloads()[0]["conversionValue"]["amount"] == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "currency", "written", "agreeing"),
+    [
+        ("USD 10", "EUR", "USD", "EUR 10"),
+        ("10 eur", "USD", "EUR", "10 usd"),
+        ("€5", "GBP", "EUR", "£5"),
+        ("£ 7.5", "USD", "GBP", "USD 7.5"),
+    ],
+)
+def test_a_currency_written_in_the_amount_must_match_currency_code(
+    value: str, currency: str, written: str, agreeing: str
+) -> None:
+    report = amounts([value, agreeing], currency=currency)
+    assert report.failures.select("_row", "rule").rows() == [(0, "amount.currency_mismatch")]
+    (message,) = report.invalid["errors"].item()
+    assert message == (
+        f"amount: written in {written} but currencyCode is {currency}; correct one of them"
+    )
+
+
+def test_a_dollar_sign_names_no_currency() -> None:
+    # "$" is the sign of USD, CAD, AUD, ...: it decides nothing, so it never mismatches
+    assert amounts(["$5"], currency="CAD").counts["valid"] == 1
 
 
 def test_the_ambiguity_error_names_the_option_that_decides() -> None:

@@ -646,9 +646,15 @@ def export_summary(
         "counts": result.counts,
         "stopped": result.stopped,
         "resume_at": result.resume_at.isoformat() if result.resume_at else None,
-        "problems": problems.to_dicts(),
+        # masked and in CLI words, like the text output and `validate --json`
+        "problems": [
+            {**p, "error": cli_words(mask(p["error"])) if p["error"] else p["error"]}
+            for p in problems.to_dicts()
+        ],
         "problems_left_out": failures.height - problems.height,
-        "reasons": [{**r, "example": mask(r["example"])} for r in reasons.to_dicts()],
+        "reasons": [
+            {**r, "example": cli_words(mask(r["example"]))} for r in reasons.to_dicts()
+        ],
     }
 
 

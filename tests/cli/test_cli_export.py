@@ -98,6 +98,26 @@ def test_export_with_invalid_rows_exits_1_and_sends_the_rest(tmp_path: Path, env
     assert env.event_count == 4
 
 
+def test_export_json_problems_are_masked_and_in_cli_words(tmp_path: Path, env: Sandbox) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "eventId,conversionHappenedAt,SHA256_EMAIL,amount,currencyCode\n"
+        "e1,2026-11-27T10:00:00Z,jane.doe@acme,10,USD\n"  # not an address: quoted back
+        "e2,2026-11-27T10:00:00Z,ok@example.com,\"1,250\",USD\n"  # reads two ways
+    )
+    now = "2026-11-28T00:00:00Z"
+    out = runner.invoke(
+        app, ["export", str(path), "--conversion", str(env.rule_id), "--json", "--now", now]
+    )
+    assert out.exit_code == 1, out.output
+    summary = json.loads(out.stdout)
+    texts = [p["error"] for p in summary["problems"]] + [r["example"] for r in summary["reasons"]]
+    assert len(texts) == 4
+    assert not any("jane.doe@acme" in t for t in texts)  # masked, as on stderr
+    assert any("--decimal-comma" in t for t in texts)
+    assert not any("decimal_comma=" in t for t in texts)  # CLI words, not Python keywords
+
+
 def test_export_skip_invalid_false_sends_nothing(tmp_path: Path, env: Sandbox) -> None:
     cfg = _config(tmp_path, env, skip_invalid_records=False)
     out = runner.invoke(app, ["export", str(_csv(tmp_path, bad_rows=1)), "--config", str(cfg)])

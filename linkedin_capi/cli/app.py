@@ -567,8 +567,7 @@ def export_command(
     except CapiError as exc:
         raise _fail(str(exc), EXIT_ROWS) from None
     _reading_notes(source)
-    if result.report is not None:
-        _loud_warnings(result.report.warnings)
+    _loud_warnings(result.warnings)
     if errors_out is not None:
         try:
             write_rows(errors_out, source.with_lines(export_rows_not_sent(result, data)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -45,6 +45,10 @@ class ExportResult:
         Events put on the wire again after an ambiguous failure (a read timeout or reset
         after sending, a 504, or an earlier run's batch without an answer): LinkedIn may
         have them twice (it documents deduplication only between the Insight Tag and CAPI).
+    warnings : list of str
+        What validation dropped, changed or guessed (placeholders, a dropped countryCode,
+        times read as UTC, ...), one line per kind with its count over every chunk: the
+        same lines as ``report.warnings``, also for a streaming export.
 
     Examples
     --------
@@ -61,6 +65,7 @@ class ExportResult:
     stopped: str | None = None
     resume_at: dt.datetime | None = None
     resent: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def _count(self, status: str) -> int:
         return int((self.rows.get_column("status") == status).sum())

@@ -30,6 +30,7 @@ import concurrent.futures
 import datetime as dt
 import logging
 import os
+import re
 import signal
 import threading
 import time
@@ -333,6 +334,25 @@ class _Stopped(Exception):
     """Internal: Ctrl-C was seen at a safe point."""
 
 
+class _Warnings:
+    """``report.warnings`` of every chunk, merged: ``"3 rows: X"`` + ``"2 rows: X"`` is
+    ``"5 rows: X"``; a line without a count is kept once."""
+
+    _COUNTED = re.compile(r"^(\d+) rows: (.*)$", re.S)
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}  # in order of first appearance
+
+    def add(self, lines: list[str]) -> None:
+        for line in lines:
+            m = self._COUNTED.match(line)
+            key, n = (m.group(2), int(m.group(1))) if m else (line, 0)
+            self._counts[key] = self._counts.get(key, 0) + n
+
+    def lines(self) -> list[str]:
+        return [f"{n} rows: {k}" if n else k for k, n in self._counts.items()]
+
+
 def _chunks(lf: pl.LazyFrame, chunk_size: int) -> Iterator[pl.DataFrame]:
     """The LazyFrame ``chunk_size`` rows at a time, in order (the query runs as pulled).
 
@@ -585,6 +605,8 @@ def _run(
         if run.stop is not None:
             gate.close()
 
+    warned = _Warnings()
+
     def validated() -> Iterator[tuple[ValidationReport, int]]:
         """Chunks pulled and validated in a thread, one ahead of the sending."""
         if report is not None:
@@ -594,7 +616,9 @@ def _run(
         start = 0
         for chunk in _chunks(data, chunk_size):
             # A chunk is used at once: every part built from one evaluation.
-            yield validate_chunk(chunk, plan=plan, row_offset=start, lazy=False), chunk.height
+            chunk_report = validate_chunk(chunk, plan=plan, row_offset=start, lazy=False)
+            warned.add(chunk_report.warnings)
+            yield chunk_report, chunk.height
             start += chunk.height
 
     offset = 0
@@ -721,6 +745,7 @@ def _run(
         stopped=run.stop,
         resume_at=run.resume_at,
         resent=run.resent,
+        warnings=list(report.warnings) if report is not None else warned.lines(),
     )
     if interrupts.pending:
         raise ExportInterrupted(

@@ -174,6 +174,20 @@ def progress_bar(progress: Progress, total: int | None, batches: int) -> Bar:
     return bar
 
 
+def shrink_total(bar: Bar, rows: int) -> None:
+    """Take ``rows`` that will never be sent (invalid, skipped) off a bar's total.
+
+    A DataFrame export validates as it sends, so its bar starts at every row and learns
+    of the invalid ones slice by slice; bars without a total are left alone.
+    """
+    total = getattr(bar, "total", None)
+    if rows and isinstance(total, int):
+        bar.total = max(0, total - rows)  # type: ignore[attr-defined]
+        refresh = getattr(bar, "refresh", None)
+        if callable(refresh):
+            refresh()
+
+
 class Sender(Protocol):
     """What sending needs from a connection."""
 

@@ -63,9 +63,11 @@ from linkedin_capi.delivery.sending import (
     prefetched,
     progress_bar,
     send_batch,
+    shrink_total,
 )
 from linkedin_capi.engine.payload import Batch, batch_bodies, event_json, rule_groups
 from linkedin_capi.engine.report import ValidationReport
+from linkedin_capi.engine.sliced import SlicedValidation
 from linkedin_capi.engine.validate import Plan, make_plan, validate_chunk
 from linkedin_capi.errors import (
     APIConnectionError,
@@ -369,6 +371,26 @@ def _chunks(lf: pl.LazyFrame, chunk_size: int) -> Iterator[pl.DataFrame]:
                 yield piece
 
 
+def _whole_batches(parts: Iterator[pl.DataFrame], batch_size: int) -> Iterator[pl.DataFrame]:
+    """``parts`` with each one's last partial batch moved to the front of the next.
+
+    Every request but the last then carries ``batch_size`` events: a part of 50,000 rows
+    with a few invalid ones would otherwise end in a small batch, and LinkedIn's quota
+    counts requests. (Not with a journal: there a part is what the ledger checks whole.)
+    """
+    held: pl.DataFrame | None = None
+    for part in parts:
+        if held is not None:
+            part = pl.concat([held, part])
+            held = None
+        whole = part.height - part.height % batch_size
+        if 0 < whole < part.height or (whole == 0 and part.height):
+            held, part = part.slice(whole), part.slice(0, whole)
+        yield part
+    if held is not None:
+        yield held
+
+
 def _jobs(
     valid: pl.DataFrame,
     batch_size: int,
@@ -428,6 +450,25 @@ def check_rules(conn: Any, valid: pl.DataFrame) -> None:
         log.warning("rule check not done (%s); LinkedIn will be asked again", exc)
 
 
+def _refused_rules(conn: Any, rules: list[str]) -> dict[str, CapiError]:
+    """The rules of ``rules`` (all a row may use) that do not accept events, checked now,
+    each with the error that says why (every rule is fetched once per connection).
+
+    The export then looks at the valid rows' own rules: a refused rule used only by invalid
+    rows stops nothing; one a valid row uses stops the export before its first event.
+    """
+    refused: dict[str, CapiError] = {}
+    for rule in rules:
+        try:
+            check_rules(conn, pl.DataFrame({CONVERSION: [rule]}, schema={CONVERSION: pl.String}))
+        except ConfigError as exc:
+            refused[rule] = exc
+        except CapiError as exc:  # no token, say: it stops any rule; raised by _run
+            refused.update(dict.fromkeys(rules, exc))
+            break
+    return refused
+
+
 def _invalid_error(bad: pl.DataFrame, total: int) -> str:
     # Name the fields only: the validator's messages quote values (maybe raw e-mails).
     fields = bad.get_column("errors").explode().str.extract(r"^([^:]+):").unique()
@@ -482,6 +523,7 @@ def deliver(
     version = getattr(conn, "api_version", None)  # validation follows the connection's
     eager = isinstance(data, pl.DataFrame)
     report: ValidationReport | None = None
+    sliced: SlicedValidation | None = None
     if isinstance(data, pl.DataFrame):
         plan = make_plan(
             data.schema,
@@ -495,9 +537,16 @@ def deliver(
             date_format=date_format,
             decimal_comma=decimal_comma,
         )
-        report = validate_chunk(data, plan=plan, row_offset=0)
-        if not skip_invalid_records and report.counts["invalid"]:
-            raise ValidationFailed(_invalid_error(report.invalid, data.height), report)
+        if skip_invalid_records and journal is None:
+            # Validated slice by slice as it is sent: the first batch leaves after the
+            # first slice, and each row is evaluated once.
+            sliced = SlicedValidation(data, plan)
+        if sliced is None:
+            # Every row's status first: skip_invalid_records=False sends nothing when one
+            # row is invalid, and a journal checks the whole frame before sending any.
+            report = validate_chunk(data, plan=plan, row_offset=0)
+            if not skip_invalid_records and report.counts["invalid"]:
+                raise ValidationFailed(_invalid_error(report.invalid, data.height), report)
     else:
         plan = make_plan(
             data.collect_schema(),
@@ -526,7 +575,7 @@ def deliver(
         book, owned = Journal(journal), True
     try:
         return _run(
-            data, report, plan, conn, book, dry_run=dry_run, batch_size=batch_size,
+            data, report, sliced, plan, conn, book, dry_run=dry_run, batch_size=batch_size,
             progress=progress, chunk_size=chunk_size, derive_event_ids=derive_event_ids,
             max_in_flight=max_in_flight, rate_limit=rate_limit, resend_unknown=resend_unknown,
         )  # fmt: skip
@@ -538,6 +587,7 @@ def deliver(
 def _run(
     data: pl.DataFrame | pl.LazyFrame,
     report: ValidationReport | None,
+    sliced: SlicedValidation | None,
     plan: Plan,
     conn: Connection | None,
     book: Journal | None,
@@ -556,6 +606,9 @@ def _run(
     known = book.known() if book is not None else None
     if report is not None:
         n = report.counts["valid"]
+        bar = progress_bar(progress, n, -(-n // batch_size))
+    elif sliced is not None:  # the rows found invalid or skipped leave the total as it goes
+        n = sliced.df.height
         bar = progress_bar(progress, n, -(-n // batch_size))
     else:
         bar = progress_bar(progress, None, 2)
@@ -612,6 +665,10 @@ def _run(
         if report is not None:
             yield report, report.counts["total"]
             return
+        if sliced is not None:
+            for part in sliced.slices(part_rows):
+                yield part, part.counts["total"]
+            return
         assert isinstance(data, pl.LazyFrame)
         start = 0
         for chunk in _chunks(data, chunk_size):
@@ -622,17 +679,34 @@ def _run(
             start += chunk.height
 
     offset = 0
+    step = batch_size * _RENDER_BATCHES
+    part_rows = step * max(1, _PART_ROWS // step)
 
     def valid_parts() -> Iterator[pl.DataFrame]:
-        """The valid rows to send: a chunk's at once, a DataFrame's part by part."""
+        """The valid rows to send: a chunk's at once, a lazy report's part by part."""
         nonlocal offset
+        rules_checked = dry_run or sliced is None
+        refused: dict[str, CapiError] = {}
         for chunk_report, height in reports:
             if interrupts.pending:
                 raise _Stopped
+            built = report is None
+            if not rules_checked and chunk_report.counts["valid"]:
+                # Before the first event of a sliced DataFrame: every rule any row may use
+                # (cheap, from the distinct values). Should one not accept events, the
+                # valid rows' own rules decide: the rest is validated first to know them.
+                rules_checked = True
+                assert sliced is not None
+                refused = _refused_rules(conn, sliced.rules())
+                if refused:
+                    chunk_report = sliced.rest(offset)
+                    height, built = chunk_report.counts["total"], False
             offset += height
             run.add_report(chunk_report)
             run.row_dtype = chunk_report.invalid.schema[ROW]
-            if report is None:
+            if sliced is not None:
+                shrink_total(run.bar, height - chunk_report.counts["valid"])
+            if built:
                 valid = chunk_report.valid
                 del chunk_report
                 yield valid
@@ -642,22 +716,29 @@ def _run(
             rules = _rules_of(chunk_report) if book is not None or not dry_run else []
             if book is not None and conn is not None:
                 book.bind(account=conn.ad_account_urn, base_url=conn.base_url, rules=rules)
+            for rule in rules:
+                if rule in refused:  # said when all rules were checked (not fetched again)
+                    raise refused[rule]
             if not dry_run and known is None:  # (with a journal: each part, as it is sent)
                 check_rules(conn, pl.DataFrame({CONVERSION: rules}, schema={CONVERSION: pl.String}))
-            step = batch_size * _RENDER_BATCHES
-            rows = step * max(1, _PART_ROWS // step)
+            rows = part_rows
             if book is not None:
                 # The journal's ledger refuses a whole chunk whose ids it holds with other
                 # content before any of it is sent: a DataFrame stays one chunk there.
                 rows = max(1, chunk_report.counts["valid"])
             yield from chunk_report.valid_parts(rows)
+            if sliced is not None:
+                return  # the rest was validated at once; slices validated ahead are not used
 
     reports = prefetched(validated(), depth=1)
     error: BaseException | None = None
     try:
         with interrupts:
             try:
-                for valid in valid_parts():
+                parts = (
+                    valid_parts() if book is not None else _whole_batches(valid_parts(), batch_size)
+                )
+                for valid in parts:
                     if derive_event_ids:
                         valid = with_derived_event_ids(valid)
                     if report is None and book is not None and conn is not None:
@@ -727,6 +808,15 @@ def _run(
         run.stop = run.stop or "interrupted (Ctrl-C)"
     if error is not None and run.stop is None:
         run.stop = f"{type(error).__name__}: {error}"
+    if sliced is not None:
+        try:
+            if offset < sliced.df.height and (run.stop is not None or run.fatal is not None):
+                # Rows not reached keep true statuses: invalid and skipped ones are never
+                # 'failed' (the valid ones are, by _tail: not sent).
+                run.add_report(sliced.rest(offset))
+            report = sliced.report()
+        except pl.exceptions.PolarsError:
+            pass  # the validation error is the one raised; _tail accounts for the rows
     _tail(data, report, offset, run)
     if run.stop is not None:
         if book is not None:

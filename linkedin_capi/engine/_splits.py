@@ -40,7 +40,7 @@ from linkedin_capi.engine import normalize as nz
 from linkedin_capi.engine._masking import mask_expr
 from linkedin_capi.engine.report import FAILURE_SCHEMA
 
-__all__ = ["SLICE_ROWS", "LazySplits", "RowExprs", "Split", "split_now"]
+__all__ = ["FIELD_WARNING", "SLICE_ROWS", "LazySplits", "RowExprs", "Split", "split_now"]
 
 #: Rows evaluated at a time by a lazy run: bounds the normalized values held at once.
 SLICE_ROWS = 100_000
@@ -84,15 +84,21 @@ class Split(NamedTuple):
     skipped: pl.DataFrame
     failures: pl.DataFrame
     warning_counts: dict[str, int]
+    #: Each row's status byte (see :func:`_status`), for a report joined from slices.
+    status: pl.Series
 
 
 def _flags(rx: RowExprs) -> list[str]:
     return [f"__capi_f_{i}" for i in range(len(rx.checks))]
 
 
+#: Prefix of the field warnings' flags (and of their keys in ``warning_counts``).
+FIELD_WARNING = "__capi_w_"
+
+
 def _wflags(rx: RowExprs) -> list[str]:
-    # The names the checks' placeholder messages read (validate._row_exprs).
-    return [f"__capi_w_{i}" for i in range(len(rx.warns))]
+    # The names the checks' placeholder messages read (validate.row_exprs).
+    return [f"{FIELD_WARNING}{i}" for i in range(len(rx.warns))]
 
 
 def evaluated(lf: pl.LazyFrame, rx: RowExprs) -> pl.LazyFrame:
@@ -261,10 +267,12 @@ def split_now(df: pl.DataFrame, rx: RowExprs, row_offset: int) -> Split:
     valid = valid_of(rest, rx).collect()
     skipped = skipped_of(out.lazy().filter(stale), rx).collect()
     invalid, errors = invalid_of(out.lazy().filter(~stale & failed), rx)
-    counts = _warning_counts(rest.select(_status(rx).alias(_STATUS)).collect().to_series())
+    status = out.select(_status(rx).alias(_STATUS)).to_series()
+    counts = _warning_counts(status)
     counts.update(_field_warning_counts(out.select(_live_warnings(rx)), rx))
     field_rows = field_warning_rows(out.lazy(), rx, counts)
-    return Split(valid, invalid, skipped, with_warnings(errors, valid, field_rows), counts)
+    failures = with_warnings(errors, valid, field_rows)
+    return Split(valid, invalid, skipped, failures, counts, status)
 
 
 def _warning_counts(status: pl.Series) -> dict[str, int]:
@@ -298,6 +306,7 @@ class LazySplits:
         self.source = source
         self.rx = rx
         self.row_offset = row_offset
+        self.status = status
         kinds = status.to_frame("s").select(pl.col("s") % 4).to_series()
         self.kind = kinds
         self._counts = {

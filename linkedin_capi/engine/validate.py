@@ -66,6 +66,7 @@ from linkedin_capi.engine import checks as ck
 from linkedin_capi.engine import hashing as hs
 from linkedin_capi.engine import normalize as nz
 from linkedin_capi.engine._splits import (
+    FIELD_WARNING,
     LazySplits,
     RowExprs,
     field_warning_lines,
@@ -77,7 +78,15 @@ from linkedin_capi.engine.hashing import hash_normalized_email, normalize_email,
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.errors import ConfigError, SchemaError
 
-__all__ = ["Plan", "make_plan", "rule_urn_of", "validate", "validate_chunk"]
+__all__ = [
+    "Plan",
+    "make_plan",
+    "report_of",
+    "row_exprs",
+    "rule_urn_of",
+    "validate",
+    "validate_chunk",
+]
 
 Normalizer = Callable[[pl.Expr, pl.DataType, nz.Reading], pl.Expr]
 
@@ -387,9 +396,7 @@ def reading_of(
     linkedin_capi.errors.ConfigError: timezone= expects an IANA time zone name ...
     """
     if decimal_comma is not None and not isinstance(decimal_comma, bool):
-        raise ConfigError(
-            f"decimal_comma= expects True, False or None, got {decimal_comma!r:.40}"
-        )
+        raise ConfigError(f"decimal_comma= expects True, False or None, got {decimal_comma!r:.40}")
     if date_format is not None and (not isinstance(date_format, str) or "%" not in date_format):
         raise ConfigError(
             "date_format= expects a strptime format such as '%m/%d/%Y %I:%M %p', "
@@ -442,42 +449,49 @@ def validate_chunk(
     ``lazy=False`` builds them all now from one evaluation (a streaming export's chunk,
     used at once).
     """
-    rx = _row_exprs(df, plan)
+    rx = row_exprs(df, plan)
+    if lazy:
+        splits = LazySplits.run(df, rx, row_offset)
+        return report_of(df, plan, rx, splits.warning_counts, source=splits)
+    now = split_now(df, rx, row_offset)
+    return report_of(
+        df,
+        plan,
+        rx,
+        now.warning_counts,
+        valid=now.valid,
+        invalid=now.invalid,
+        skipped=now.skipped,
+        failures=now.failures,
+    )
+
+
+def report_of(
+    df: pl.DataFrame, plan: Plan, rx: RowExprs, counts: dict[str, int], **parts: Any
+) -> ValidationReport:
+    """The report of ``df`` under ``plan``: its warning lines from ``counts`` (valid rows per
+    warning kind and field warning), and ``parts`` (built parts, or ``source=``)."""
     warnings_for = (
         plan.fields
         if plan.moat_dropped is None
         else {**plan.fields, ORACLE_MOAT_ID: plan.moat_dropped}
     )
-    common: dict[str, Any] = {
-        "ignored_columns": plan.ignored,
-        "now": dt.datetime.fromtimestamp(plan.now_ms / 1000, dt.UTC),
-        "mapping": dict(plan.mapping),
-    }
-    if lazy:
-        splits = LazySplits.run(df, rx, row_offset)
-        counts = splits.warning_counts
-    else:
-        now = split_now(df, rx, row_offset)
-        counts = now.warning_counts
     warnings = [
         *plan.notes,
         *warnings_of(counts, plan.all_fields, warnings_for),
         *field_warning_lines(rx, counts),
         *_moat_warning(df, plan),
     ]
-    if lazy:
-        return ValidationReport(warnings=warnings, source=splits, **common)
     return ValidationReport(
-        valid=now.valid,
-        invalid=now.invalid,
-        skipped=now.skipped,
-        failures=now.failures,
+        ignored_columns=plan.ignored,
         warnings=warnings,
-        **common,
+        now=dt.datetime.fromtimestamp(plan.now_ms / 1000, dt.UTC),
+        mapping=dict(plan.mapping),
+        **parts,
     )
 
 
-def _row_exprs(df: pl.DataFrame, plan: Plan) -> RowExprs:
+def row_exprs(df: pl.DataFrame, plan: Plan) -> RowExprs:
     """The normalized value of every field, every check and every warning, as expressions.
 
     ``df`` only decides which slow readings are needed at all (:func:`_chunk_reading`);
@@ -511,15 +525,13 @@ def _row_exprs(df: pl.DataFrame, plan: Plan) -> RowExprs:
             q = pl.col(f"__capi_q_{field}")
             normalized[f"__capi_n_{field}"] = stage[1](q)
         checks.extend(
-            ck.field_checks(
-                field, raw, dtype, prepared=p, stage=q, reading=reading, now_ms=now_ms
-            )
+            ck.field_checks(field, raw, dtype, prepared=p, stage=q, reading=reading, now_ms=now_ms)
         )
         for w in ck.field_warnings(
             field, raw, dtype, prepared=p, stage=q if q is not None else p, reading=reading
         ):
             if w.name.endswith("_placeholder"):
-                placeholders[field] = pl.col(f"__capi_w_{len(warns)}")
+                placeholders[field] = pl.col(f"{FIELD_WARNING}{len(warns)}")
             warns.append(w)
     second_stage: dict[str, pl.Expr] = {}
     if default_urn is not None:

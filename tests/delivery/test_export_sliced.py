@@ -51,9 +51,8 @@ def with_bad(df: pl.DataFrame, rows: set[int]) -> pl.DataFrame:
 
 
 def event_batches(fake: FakeLinkedIn) -> list[list[dict[str, Any]]]:
-    return [
-        s.json()["elements"] for s in fake.api_requests if s.path.startswith("/rest/conversionEvents")
-    ]
+    events = [s for s in fake.api_requests if s.path.startswith("/rest/conversionEvents")]
+    return [s.json()["elements"] for s in events]
 
 
 def test_each_row_is_evaluated_once_and_sending_starts_after_the_first_slice(

@@ -136,7 +136,8 @@ def export(
 
     Notes
     -----
-    A DataFrame is one chunk and keeps its ``ValidationReport`` on the result; a LazyFrame
+    A DataFrame is validated slice by slice as it is sent (each row once) and keeps its
+    ``ValidationReport`` of the whole frame on the result; a LazyFrame
     is validated and sent ``chunk_size`` rows at a time (memory bounded by the chunk, except
     for ``result.rows``; ``report`` is ``None``). A persistent HTTP 429 or a spent daily
     budget stops either cleanly: ``result.stopped`` says why and ``result.resume_at`` when

@@ -1,8 +1,10 @@
 """The one export pipeline: chunks → validation → rendered batches → senders → outcomes.
 
 :func:`deliver` is what :func:`linkedin_capi.delivery.export.export` runs for a DataFrame
-(one chunk, its :class:`~linkedin_capi.engine.report.ValidationReport` kept on the result)
-and for a LazyFrame (``chunk_size`` rows at a time; memory holds one chunk, at most
+(validated slice by slice as it is sent, :class:`~linkedin_capi.engine.sliced.SlicedValidation`,
+each row evaluated once; its :class:`~linkedin_capi.engine.report.ValidationReport` joined
+from the slices and kept on the result; with a journal or ``skip_invalid_records=False``
+every row's status first) and for a LazyFrame (``chunk_size`` rows at a time; memory holds one chunk, at most
 ``max_in_flight`` batches on the wire, and the per-row outcome of every row seen so far —
 about 40 bytes a row; the result's ``report`` is then ``None``).
 

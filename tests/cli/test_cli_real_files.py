@@ -49,16 +49,11 @@ def sha(text: str) -> str:
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(store_events=True) as sb:
-        sb.set_now(NOW)
-        monkeypatch.setenv("LINKEDIN_CAPI_BASE_URL", sb.base_url)
-        monkeypatch.setenv("LINKEDIN_CAPI_TOKEN_URL", sb.token_url)
-        monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_ID", sb.client_id)
-        monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_SECRET", sb.client_secret)
-        monkeypatch.setenv("LINKEDIN_CAPI_REFRESH_TOKEN", sb.refresh_token)
-        monkeypatch.setenv("LINKEDIN_CAPI_AD_ACCOUNT_ID", str(sb.account_id))
-        yield sb
+def sb() -> Iterator[Sandbox]:
+    """A sandbox that keeps the events it accepts, its clock at NOW (``env`` uses it)."""
+    with Sandbox(store_events=True) as sandbox:
+        sandbox.set_now(NOW)
+        yield sandbox
 
 
 # -- inputs made by the tests ----------------------------------------------------------

@@ -81,8 +81,12 @@ class Input:
         return f"line {row + self.first_line}" if self.first_line is not None else f"row {row}"
 
     def with_lines(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """``frame`` (keyed by ``_row``) with a ``line`` column after ``_row`` when exact."""
-        if self.first_line is None or "_row" not in frame.columns:
+        """``frame`` (keyed by ``_row``) with a ``line`` column after ``_row`` when exact.
+
+        A column of the file's own with that name (a CSV with a ``line`` column) is left as
+        it is, and none is added.
+        """
+        if self.first_line is None or "_row" not in frame.columns or "line" in frame.columns:
             return frame
         line = (pl.col("_row").cast(pl.Int64) + self.first_line).alias("line")
         at = frame.columns.index("_row") + 1

@@ -203,6 +203,20 @@ def test_csv_rows_are_named_by_their_file_line(tmp_path: Path) -> None:
     assert written.select("_row", "line", "crm_id").rows() == [(2, 4, "3")]
 
 
+def test_a_column_called_line_is_the_files_own(tmp_path: Path) -> None:
+    # A product line, say: --errors-out writes it as it is and adds no second `line`.
+    path = tmp_path / "crm.csv"
+    path.write_text(f"conversionHappenedAt,SHA256_EMAIL,line\n{WHEN},a@b.co,shoes\n{WHEN},x,hats\n")
+    errors = tmp_path / "bad.csv"
+    out = runner.invoke(
+        app, ["validate", str(path), "--conversion", "1", "--errors-out", str(errors)]
+    )
+    assert out.exit_code == 1, out.output
+    assert "  line 3: SHA256_EMAIL" in out.stdout
+    written = pl.read_csv(errors, infer_schema=False)
+    assert written.select("_row", "line").rows() == [("1", "hats")]
+
+
 def test_export_json_problems_carry_the_line(tmp_path: Path) -> None:
     path = tmp_path / "crm.csv"
     path.write_text(f"conversionHappenedAt,SHA256_EMAIL\n{WHEN},nope\n{WHEN},a@b.co\n")

@@ -107,7 +107,7 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 
 def report_summary(report: ValidationReport, source: Input | None = None) -> str:
-    """``report.summary()`` with rows named as the user finds them (``line 12`` in a CSV)."""
+    """``report.summary()``, rows named as the user finds them (``line 12``, ``sheet row 4``)."""
     from linkedin_capi.display._registry import report_text
 
     return report_text(report, where=source.where if source is not None else None)
@@ -628,8 +628,8 @@ def export_summary(
     """The ``--json`` summary of an export (the schema the scheduling docs describe).
 
     ``problems`` lists the first 20 failed or invalid rows (all with ``everything``), with
-    their file ``line`` where the input has exact lines; ``problems_left_out`` counts the
-    rest, ``reasons`` groups all of them by message.
+    their file ``line`` (``sheet_row`` in a workbook) where rows map exactly;
+    ``problems_left_out`` counts the rest, ``reasons`` groups all of them by message.
     """
     import polars as pl
 

@@ -4,7 +4,7 @@ Faithful first: CSV and NDJSON are read as text (the validator parses text, so `
 stays ``000123`` and one odd value is one invalid row, not an unreadable file); Excel
 cells as text; Parquet and databases keep their own, declared types. :func:`read_input`
 also says where each row sits in the file (:class:`Input`), so the CLI can speak of
-``line 12`` where the library says ``_row`` 10.
+``line 12`` where the library says ``_row`` 10 (``sheet row 12`` in a workbook).
 """
 
 from __future__ import annotations
@@ -53,6 +53,10 @@ class Input:
         costs a pass over it, so a run without a problem to report never pays for it).
     notes
         Things the user should know about the reading (``WARNING:`` lines on stderr).
+    unit
+        What a place in the file is called: ``"line"`` in a text file, ``"sheet row"`` in
+        a workbook (the row number Excel shows at the left); :attr:`column` is its name in
+        ``--json`` and ``--errors-out``.
 
     Examples
     --------
@@ -60,34 +64,51 @@ class Input:
     >>> src = Input(pl.DataFrame({"a": ["x"]}), lines=lambda: 2)
     >>> src.where(0), src.where(9), Input(src.data).where(9)
     ('line 2', 'line 11', 'row 9')
+    >>> sheet = Input(src.data, lines=lambda: 4, unit="sheet row")
+    >>> sheet.where(0), sheet.column
+    ('sheet row 4', 'sheet_row')
     """
 
     data: pl.DataFrame | pl.LazyFrame
     lines: Callable[[], int | None] | None = None
     notes: list[str] = field(default_factory=list)
+    unit: str = "line"
 
     @cached_property
     def first_line(self) -> int | None:
-        """The file line of ``_row`` 0 when every row is exactly one line, else ``None``.
+        """The file line (sheet row) of ``_row`` 0 when rows map exactly, else ``None``.
 
-        A CSV's header is line 1, so its first row is line 2; NDJSON starts at line 1.
-        ``None`` where lines mean nothing (Parquet, Excel, a query) or are not one per row
-        (a quoted value with a line break, blank NDJSON lines).
+        A CSV's header is line 1, so its first row is line 2; NDJSON starts at line 1; a
+        sheet's first row is the one below its header, wherever that is. ``None`` where
+        lines mean nothing (Parquet, a query) or are not one per row (a quoted value with a
+        line break, blank NDJSON lines, a blank row between a sheet's rows).
         """
         return self.lines() if self.lines is not None else None
 
+    @property
+    def column(self) -> str:
+        """The name of the :attr:`unit` as a column: ``line`` or ``sheet_row``."""
+        return self.unit.replace(" ", "_")
+
     def where(self, row: int) -> str:
-        """``"line N"`` (1-based, in the file) when lines are exact, else ``"row N"``."""
-        return f"line {row + self.first_line}" if self.first_line is not None else f"row {row}"
+        """``"line N"`` or ``"sheet row N"`` (1-based, in the file) when exact, else ``"row N"``."""
+        if self.first_line is None:
+            return f"row {row}"
+        return f"{self.unit} {row + self.first_line}"
 
     def with_lines(self, frame: pl.DataFrame) -> pl.DataFrame:
-        """``frame`` (keyed by ``_row``) with a ``line`` column after ``_row`` when exact."""
-        if self.first_line is None or "_row" not in frame.columns:
+        """``frame`` (keyed by ``_row``) with a :attr:`column` after ``_row`` when exact.
+
+        A column of the file's own with that name (a CSV with a ``line`` column) is left as
+        it is, and none is added.
+        """
+        name = self.column
+        if self.first_line is None or "_row" not in frame.columns or name in frame.columns:
             return frame
-        line = (pl.col("_row").cast(pl.Int64) + self.first_line).alias("line")
+        line = (pl.col("_row").cast(pl.Int64) + self.first_line).alias(name)
         at = frame.columns.index("_row") + 1
         out = frame.with_columns(line)
-        order = [*frame.columns[:at], "line", *frame.columns[at:]]
+        order = [*frame.columns[:at], name, *frame.columns[at:]]
         return out.select(order)
 
 
@@ -335,7 +356,39 @@ def _read_excel(p: Path, sheet: str | None, *, lazy: bool) -> Input:
         )
     except fastexcel.FastExcelError as exc:
         raise ConfigError(f"{p}: cannot read sheet {chosen!r} ({_first(exc)})") from None
-    return Input(frame.lazy() if lazy else frame, None, notes)
+    return Input(
+        frame.lazy() if lazy else frame,
+        lambda: _sheet_first_row(p, chosen, frame.height),
+        notes,
+        unit="sheet row",
+    )
+
+
+def _sheet_first_row(p: Path, sheet: str, height: int) -> int | None:
+    """The sheet row (1-based, as Excel numbers it) of ``_row`` 0 when rows map exactly.
+
+    fastexcel takes the first row with a value as the header, wherever it is: blank rows
+    above it are skipped, and nothing it returns says how many. Polars' ``read_excel`` then
+    drops every row without a value, so a blank row between rows moves the ones below it
+    up. Read again with no header and nothing skipped, the sheet starts at its row 1: that
+    finds the header's row, and any blank row among the data makes the answer ``None``
+    (messages keep ``row N``), as does a count that differs from the frame's.
+    """
+    import fastexcel
+
+    try:
+        whole = pl.DataFrame(
+            fastexcel.read_excel(str(p)).load_sheet(
+                sheet, header_row=None, skip_rows=0, dtypes="string"
+            )
+        )
+        filled = whole.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
+    except (fastexcel.FastExcelError, pl.exceptions.PolarsError, OSError):
+        return None
+    rows = filled.arg_true()  # the 0-based sheet rows with a value: the header, the data
+    if rows.len() != height + 1 or rows[-1] - rows[0] != height:
+        return None
+    return int(rows[0]) + 2
 
 
 def _parquet_parts(path: str) -> list[Path] | None:

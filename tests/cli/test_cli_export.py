@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -20,24 +19,6 @@ from linkedin_capi.cli import app
 from linkedin_capi.sandbox import Sandbox
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-def env(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
-    """Point the CLI's environment at the sandbox (as a scheduled job would at LinkedIn)."""
-    monkeypatch.setenv("LINKEDIN_CAPI_BASE_URL", sb.base_url)
-    monkeypatch.setenv("LINKEDIN_CAPI_TOKEN_URL", sb.token_url)
-    monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_ID", sb.client_id)
-    monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_SECRET", sb.client_secret)
-    monkeypatch.setenv("LINKEDIN_CAPI_REFRESH_TOKEN", sb.refresh_token)
-    monkeypatch.setenv("LINKEDIN_CAPI_AD_ACCOUNT_ID", str(sb.account_id))
-    return sb
 
 
 def _csv(tmp_path: Path, *, bad_rows: int = 0, n: int = 6) -> Path:

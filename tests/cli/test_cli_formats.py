@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 import json
 import zoneinfo
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,18 +28,6 @@ AS_UTC_MS = int(LOCAL.replace(tzinfo=dt.UTC).timestamp() * 1000)
 
 def sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox() as sb:
-        monkeypatch.setenv("LINKEDIN_CAPI_BASE_URL", sb.base_url)
-        monkeypatch.setenv("LINKEDIN_CAPI_TOKEN_URL", sb.token_url)
-        monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_ID", sb.client_id)
-        monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_SECRET", sb.client_secret)
-        monkeypatch.setenv("LINKEDIN_CAPI_REFRESH_TOKEN", sb.refresh_token)
-        monkeypatch.setenv("LINKEDIN_CAPI_AD_ACCOUNT_ID", str(sb.account_id))
-        yield sb
 
 
 def crm_file(tmp_path: Path) -> Path:

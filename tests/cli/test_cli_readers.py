@@ -1,4 +1,4 @@
-"""The CLI's readers: .xlsx and NDJSON as text, and rows named by their file line."""
+"""The CLI's readers: .xlsx and NDJSON as text, rows named by their file line or sheet row."""
 
 from __future__ import annotations
 
@@ -34,17 +34,27 @@ def one_line_error(out: object, *needles: str) -> str:
 # -- .xlsx ------------------------------------------------------------------------------
 
 
+#: A cell with a format and no value (Excel shows it empty; the sheet's file lists it).
+FORMATTED_BLANK = object()
+
+
 def workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    """Cells written with their Excel types: str → text cell, float → number, datetime → date."""
+    """Cells written with their Excel types: str → text cell, float → number, datetime → date.
+
+    ``None`` writes nothing, :data:`FORMATTED_BLANK` an empty cell with a format.
+    """
     date = None
     with xlsxwriter.Workbook(path) as book:
         date = book.add_format({"num_format": "mm/dd/yyyy h:mm AM/PM"})
+        bold = book.add_format({"bold": True})
         for name, rows in sheets.items():
             sheet = book.add_worksheet(name)
             for r, row in enumerate(rows):
                 for c, value in enumerate(row):
                     if isinstance(value, dt.datetime):
                         sheet.write_datetime(r, c, value, date)
+                    elif value is FORMATTED_BLANK:
+                        sheet.write_blank(r, c, None, bold)
                     elif value is not None:
                         sheet.write(r, c, value)
     return path
@@ -138,6 +148,83 @@ def test_xlsx_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     )
 
 
+def test_xlsx_rows_are_named_by_their_sheet_row(tmp_path: Path) -> None:
+    # Two blank rows above the header (sheet row 3): fastexcel skips them without saying
+    # so; the invalid row is the one Excel shows as row 6.
+    header = ["conversionHappenedAt", "SHA256_EMAIL", "crm_id"]
+    rows: list[list[object]] = [[], [], header]
+    rows += [
+        [WHEN, "a@b.co", "1"],
+        [WHEN, "a@b.co", "2"],
+        [WHEN, "nope", "3"],
+        [WHEN, "c@d.co", "4"],
+    ]
+    path = workbook(tmp_path / "crm.xlsx", {"Leads": rows})
+    assert read_input(str(path)).first_line == 4
+    text = runner.invoke(app, ["validate", str(path), "--conversion", "1"])
+    assert text.exit_code == 1, text.output
+    assert "  sheet row 6: SHA256_EMAIL" in text.stdout
+    assert "line " not in text.stdout and "row 2" not in text.stdout
+    as_json = json.loads(
+        runner.invoke(app, ["validate", str(path), "--conversion", "1", "--json"]).stdout
+    )
+    assert [(r["_row"], r["sheet_row"]) for r in as_json["invalid"]] == [(2, 6)]
+    assert "line" not in as_json["invalid"][0]
+    errors = tmp_path / "bad.ndjson"
+    runner.invoke(app, ["validate", str(path), "--conversion", "1", "--errors-out", str(errors)])
+    written = pl.read_ndjson(errors)
+    assert written.columns[:3] == ["_row", "sheet_row", "conversionHappenedAt"]
+    assert written.select("_row", "sheet_row", "crm_id").rows() == [(2, 6, "3")]
+    out = runner.invoke(app, ["export", str(path), "--conversion", "1", "--dry-run", "--json"])
+    problems = json.loads(out.stdout)["problems"]
+    assert [(p["_row"], p["sheet_row"]) for p in problems] == [(2, 6)]
+
+
+@pytest.mark.parametrize(
+    ("layout", "first"),
+    [
+        pytest.param(["H", "d", "d"], 2, id="header on row 1"),
+        pytest.param(["", "", "H", "d", "d"], 4, id="blank rows above the header"),
+        pytest.param(["f", "f", "H", "d", "d"], 4, id="formatted empty rows above the header"),
+        pytest.param(["H", "d", "", "d"], None, id="a blank row among the rows"),
+        pytest.param(["H", "d", "f", "d"], None, id="a formatted empty row among the rows"),
+        pytest.param(["H", "d", "d", "f", "f"], 2, id="formatted empty rows below"),
+        # fastexcel's header is the first row with a value: here the title; the header row
+        # is then data (sheet row 2), and a blank row below the title would be dropped
+        pytest.param(["T", "H", "d"], 2, id="a title directly above the header"),
+        pytest.param(["T", "", "H", "d"], None, id="a title, a blank row, the header"),
+    ],
+)
+def test_xlsx_sheet_rows_are_exact_or_not_given(
+    tmp_path: Path, layout: list[str], first: int | None
+) -> None:
+    cells = {
+        "H": ["eventId", "SHA256_EMAIL"],
+        "d": ["e", "a@b.co"],
+        "T": ["Leads, November"],
+        "f": [FORMATTED_BLANK, FORMATTED_BLANK],
+        "": [],
+    }
+    path = workbook(tmp_path / "s.xlsx", {"S": [cells[kind] for kind in layout]})
+    src = read_input(str(path))
+    filled = [kind for kind in layout if kind in {"H", "d", "T"}]
+    assert src.data.height == len(filled) - 1  # every row with a value but the header
+    assert src.first_line == first
+    assert src.where(1) == (f"sheet row {first + 1}" if first is not None else "row 1")
+
+
+def test_xlsx_blank_row_among_rows_keeps_the_row_index(tmp_path: Path) -> None:
+    rows: list[list[object]] = [["conversionHappenedAt", "SHA256_EMAIL"], [WHEN, "a@b.co"]]
+    rows += [[], [WHEN, "nope"]]  # Polars drops the blank row: "nope" is _row 1, sheet row 4
+    path = workbook(tmp_path / "gap.xlsx", {"S": rows})
+    out = runner.invoke(app, ["validate", str(path), "--conversion", "1"])
+    assert "  row 1: SHA256_EMAIL" in out.stdout and "sheet row" not in out.stdout
+    as_json = json.loads(
+        runner.invoke(app, ["validate", str(path), "--conversion", "1", "--json"]).stdout
+    )
+    assert as_json["invalid"][0]["_row"] == 1 and "sheet_row" not in as_json["invalid"][0]
+
+
 # -- NDJSON -----------------------------------------------------------------------------
 
 
@@ -201,6 +288,20 @@ def test_csv_rows_are_named_by_their_file_line(tmp_path: Path) -> None:
     written = pl.read_ndjson(errors)
     assert written.columns[:3] == ["_row", "line", "conversionHappenedAt"]
     assert written.select("_row", "line", "crm_id").rows() == [(2, 4, "3")]
+
+
+def test_a_column_called_line_is_the_files_own(tmp_path: Path) -> None:
+    # A product line, say: --errors-out writes it as it is and adds no second `line`.
+    path = tmp_path / "crm.csv"
+    path.write_text(f"conversionHappenedAt,SHA256_EMAIL,line\n{WHEN},a@b.co,shoes\n{WHEN},x,hats\n")
+    errors = tmp_path / "bad.csv"
+    out = runner.invoke(
+        app, ["validate", str(path), "--conversion", "1", "--errors-out", str(errors)]
+    )
+    assert out.exit_code == 1, out.output
+    assert "  line 3: SHA256_EMAIL" in out.stdout
+    written = pl.read_csv(errors, infer_schema=False)
+    assert written.select("_row", "line").rows() == [("1", "hats")]
 
 
 def test_export_json_problems_carry_the_line(tmp_path: Path) -> None:

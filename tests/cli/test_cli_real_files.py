@@ -10,8 +10,8 @@ clock and ``--now`` are frozen at :data:`NOW`.
 ``LANDS`` lists each input that goes through as it arrives and the exact events LinkedIn
 gets (epoch ms, hashes, ids with leading zeros). The CRM export and the Excel CSV land with
 the format options (``--date-format``, ``--timezone``, ``--decimal-comma``) and the engine's
-readings of currency signs and country names; the two tests after ``LANDS`` pin what the
-readers alone must get right: every value read as written, and line numbers.
+readings of currency signs and country names; the tests after ``LANDS`` pin what the
+readers alone must get right: every value read as written, line numbers and sheet rows.
 """
 
 from __future__ import annotations
@@ -49,16 +49,11 @@ def sha(text: str) -> str:
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(store_events=True) as sb:
-        sb.set_now(NOW)
-        monkeypatch.setenv("LINKEDIN_CAPI_BASE_URL", sb.base_url)
-        monkeypatch.setenv("LINKEDIN_CAPI_TOKEN_URL", sb.token_url)
-        monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_ID", sb.client_id)
-        monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_SECRET", sb.client_secret)
-        monkeypatch.setenv("LINKEDIN_CAPI_REFRESH_TOKEN", sb.refresh_token)
-        monkeypatch.setenv("LINKEDIN_CAPI_AD_ACCOUNT_ID", str(sb.account_id))
-        yield sb
+def sb() -> Iterator[Sandbox]:
+    """A sandbox that keeps the events it accepts, its clock at NOW (``env`` uses it)."""
+    with Sandbox(store_events=True) as sandbox:
+        sandbox.set_now(NOW)
+        yield sandbox
 
 
 # -- inputs made by the tests ----------------------------------------------------------
@@ -454,6 +449,27 @@ def test_crm_export_is_read_as_written_with_line_numbers(tmp_path: Path) -> None
         "4",
         "000125",
     )
+
+
+def test_shop_workbook_rows_are_named_by_their_sheet_row(tmp_path: Path) -> None:
+    # Polars writes the orders as an Excel table placed at B3: the header is sheet row 3,
+    # so the third order is the row Excel numbers 6.
+    orders = pl.DataFrame(
+        {
+            "Order ID": ["000123", "000124", "000125"],
+            "Order Date": [dt.datetime(2026, 11, 28, 15, 15)] * 3,
+            "Email": ["Jane.Doe@Acme.com", "ops@example.org", "li.wei(at)example.cn"],
+        }
+    )
+    path = tmp_path / "orders.xlsx"
+    orders.write_excel(path, worksheet="Orders", position="B3")
+    args = ["validate", str(path), "--conversion", "1", "--now", NOW.isoformat()]
+    args += ["--map", "Order ID=eventId", "--map", "Order Date=conversionHappenedAt"]
+    text = runner.invoke(app, args)
+    assert text.exit_code == 1, text.output
+    assert "  sheet row 6: SHA256_EMAIL" in text.stdout
+    report = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert [(r["_row"], r["sheet_row"]) for r in report["invalid"]] == [(2, 6)]
 
 
 def test_excel_csv_with_semicolons_bom_crlf_and_decimal_commas_is_read_as_written() -> None:

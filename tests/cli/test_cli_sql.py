@@ -43,15 +43,10 @@ def one_line_error(result: object, *needles: str) -> str:
 
 
 @pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox(store_events=True) as sb:
-        monkeypatch.setenv("LINKEDIN_CAPI_BASE_URL", sb.base_url)
-        monkeypatch.setenv("LINKEDIN_CAPI_TOKEN_URL", sb.token_url)
-        monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_ID", sb.client_id)
-        monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_SECRET", sb.client_secret)
-        monkeypatch.setenv("LINKEDIN_CAPI_REFRESH_TOKEN", sb.refresh_token)
-        monkeypatch.setenv("LINKEDIN_CAPI_AD_ACCOUNT_ID", str(sb.account_id))
-        yield sb
+def sb() -> Iterator[Sandbox]:
+    """A sandbox that keeps the events it accepts (``env`` points the CLI at it)."""
+    with Sandbox(store_events=True) as sandbox:
+        yield sandbox
 
 
 def sqlite_db(path: Path, rows: int = 2) -> Path:

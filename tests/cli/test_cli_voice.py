@@ -75,13 +75,8 @@ def test_config_and_result_are_one_option() -> None:
 
 
 @pytest.fixture
-def sb() -> Iterator[Sandbox]:
-    with Sandbox() as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
 def env(sb: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The room's ``env`` without the ad account: these commands name it with --ad-account."""
     for key, value in sb.connection_kwargs().items():
         if key != "ad_account_id":
             monkeypatch.setenv(f"LINKEDIN_CAPI_{key.upper()}", str(value))

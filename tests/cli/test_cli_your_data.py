@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -23,18 +22,6 @@ WHEN_MS = int(NOW.timestamp() * 1000)
 
 def sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-@pytest.fixture
-def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
-    with Sandbox() as sb:
-        monkeypatch.setenv("LINKEDIN_CAPI_BASE_URL", sb.base_url)
-        monkeypatch.setenv("LINKEDIN_CAPI_TOKEN_URL", sb.token_url)
-        monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_ID", sb.client_id)
-        monkeypatch.setenv("LINKEDIN_CAPI_CLIENT_SECRET", sb.client_secret)
-        monkeypatch.setenv("LINKEDIN_CAPI_REFRESH_TOKEN", sb.refresh_token)
-        monkeypatch.setenv("LINKEDIN_CAPI_AD_ACCOUNT_ID", str(sb.account_id))
-        yield sb
 
 
 def test_warehouse_csv_with_snake_case_names_lands_exactly(tmp_path: Path, env: Sandbox) -> None:

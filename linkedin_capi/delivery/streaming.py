@@ -4,9 +4,9 @@
 (validated slice by slice as it is sent, :class:`~linkedin_capi.engine.sliced.SlicedValidation`,
 each row evaluated once; its :class:`~linkedin_capi.engine.report.ValidationReport` joined
 from the slices and kept on the result; with a journal or ``skip_invalid_records=False``
-every row's status first) and for a LazyFrame (``chunk_size`` rows at a time; memory holds one chunk, at most
-``max_in_flight`` batches on the wire, and the per-row outcome of every row seen so far —
-about 40 bytes a row; the result's ``report`` is then ``None``).
+every row's status first) and for a LazyFrame (``chunk_size`` rows at a time; memory
+holds one chunk, at most ``max_in_flight`` batches on the wire, and the per-row outcome of
+every row seen so far — about 40 bytes a row; the result's ``report`` is then ``None``).
 
 Threads: the calling thread pulls chunks (validated one ahead in a thread), renders, and
 applies outcomes (result rows, journal); ``max_in_flight`` sender threads only send, via

@@ -44,6 +44,7 @@ from linkedin_capi._constants import (
     TITLE,
 )
 from linkedin_capi.engine import _amounts
+from linkedin_capi.engine import hashing as hs
 from linkedin_capi.engine import normalize as nz
 
 __all__ = [
@@ -154,7 +155,8 @@ def field_checks(
 
     ``prepared`` is the column made ready once (:func:`~linkedin_capi.engine.normalize.prepare`,
     stored by validation): conditions read it instead of trimming the raw column again;
-    ``stage`` is ``conversionHappenedAt``'s stored first stage. Messages read the raw value.
+    ``stage`` is the stored first stage of ``conversionHappenedAt`` or of a string
+    ``SHA256_EMAIL`` (the normalized address). Messages read the raw value.
     A ``countryCode`` has no error check: a bad one is dropped with a warning
     (:func:`field_warnings`).
 
@@ -224,6 +226,10 @@ def field_checks(
             ),
             generic._replace(failed=generic.failed & ~(n > 1).fill_null(False)),
         ]
+    if field == SHA256_EMAIL and stage is not None:
+        # The digest is null exactly where the normalized address is not acceptable: the
+        # check reads that, so a pass that only counts rows computes no SHA-256.
+        return [generic._replace(failed=present & ~hs.normalized_email_ok(stage))]
     if field == EVENT_ID:
         length = value.str.len_chars()
         return [

@@ -28,6 +28,7 @@ __all__ = [
     "hashed_name",
     "needs_email_hygiene",
     "normalize_email",
+    "normalized_email_ok",
     "plaintext_ip",
     "sha256_email",
     "sha256_ip",
@@ -199,14 +200,31 @@ def sha256_email(expr: pl.Expr) -> pl.Expr:
     return hash_normalized_email(normalize_email(expr))
 
 
+def normalized_email_ok(email: pl.Expr) -> pl.Expr:
+    """True where :func:`hash_normalized_email` gives a digest: ``email`` (through
+    :func:`normalize_email`) is a 64-hex digest, or an address of at most
+    ``EMAIL_MAX_LEN`` bytes; false for null.
+
+    Validation's check reads this instead of the digest, so that counting valid rows
+    computes no SHA-256.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> s = pl.Series(["a@b.co", "a" * 64, "nope", None, "a@" + "b" * 260 + ".co"])
+    >>> pl.select(normalized_email_ok(s)).to_series().to_list()
+    [True, True, False, False, False]
+    """
+    address = email.str.contains(EMAIL_PATTERN) & (email.str.len_bytes() <= EMAIL_MAX_LEN)
+    return (email.str.contains(SHA256_HEX_PATTERN) | address).fill_null(False)
+
+
 def hash_normalized_email(email: pl.Expr) -> pl.Expr:
     """Second stage of :func:`sha256_email`, for values already through
-    :func:`normalize_email` (validation stores that stage as a column)."""
-    return (
-        pl.when(email.str.contains(SHA256_HEX_PATTERN))
-        .then(email)
-        .when(email.str.contains(EMAIL_PATTERN) & (email.str.len_bytes() <= EMAIL_MAX_LEN))
-        .then(_sha256(email))
+    :func:`normalize_email` (validation stores that stage as a column): null exactly
+    where :func:`normalized_email_ok` is false."""
+    return pl.when(normalized_email_ok(email)).then(
+        pl.when(email.str.contains(SHA256_HEX_PATTERN)).then(email).otherwise(_sha256(email))
     )
 
 

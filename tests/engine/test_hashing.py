@@ -6,9 +6,16 @@ import re
 
 import polars as pl
 import pytest
-from _support.engine import T, errors_by_row, one, run, sha
+from _support.engine import NOW, T, errors_by_row, one, run, sha
 
-from linkedin_capi.engine.hashing import normalize_email, sha256_email
+from linkedin_capi.engine import _splits
+from linkedin_capi.engine.hashing import (
+    hash_normalized_email,
+    normalize_email,
+    normalized_email_ok,
+    sha256_email,
+)
+from linkedin_capi.engine.validate import make_plan, row_exprs
 
 SEED_DIGEST = "b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514"
 
@@ -135,3 +142,41 @@ def test_plain_addresses_never_reach_the_valid_frame_or_payload() -> None:
     for address in addresses:
         assert address.lower() not in text.lower()
     assert report.valid["SHA256_EMAIL"].to_list() == [reference(a) for a in addresses]
+
+
+def test_the_check_predicate_is_true_exactly_where_a_digest_comes_out() -> None:
+    values = [
+        "user@example.com",
+        SEED_DIGEST,
+        SEED_DIGEST[:63],
+        "g" * 64,
+        "nope",
+        "a@b",
+        "",
+        None,
+        "a@" + "b" * 249 + ".co",  # 254 bytes: the longest address accepted
+        "a@" + "b" * 250 + ".co",
+    ]
+    stage = normalize_email(pl.col("e"))
+    out = pl.DataFrame({"e": values}, schema={"e": pl.String}).select(
+        ok=normalized_email_ok(stage), digest=hash_normalized_email(stage)
+    )
+    assert out["ok"].to_list() == out["digest"].is_not_null().to_list()
+    assert out["ok"].to_list() == [True, True] + [False] * 6 + [True, False]
+
+
+def test_counting_rows_computes_no_sha256() -> None:
+    """The status pass reads the e-mail predicate, so Polars prunes the hash from it; the
+    valid rows' values still hash."""
+    df = pl.DataFrame(
+        {"conversionHappenedAt": [T, T], "SHA256_EMAIL": [" Jo <U@x.io>", "nope"],
+         "firstName": ["A", "B"], "lastName": ["C", None]}
+    )  # fmt: skip
+    rx = row_exprs(df, make_plan(df.schema, 1, now=NOW, nulls=df))
+    evaluated = _splits.evaluated(df.lazy().with_row_index("_row"), rx)
+    status = evaluated.select(_splits._status(rx), *_splits._live_warnings(rx))
+    assert "sha2_256" not in status.explain()
+    assert "sha2_256" in _splits.valid_of(evaluated, rx).explain()
+    report = run(dict(df.to_dict()))
+    assert report.counts["invalid"] == 1
+    assert report.valid["SHA256_EMAIL"].to_list() == [sha("u@x.io")]

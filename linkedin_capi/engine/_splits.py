@@ -5,10 +5,20 @@ expressions of a run (:class:`RowExprs`: normalized values and checks). Two ways
 
 - :func:`split_now` evaluates them once over the frame and builds every part (a streaming
   export's chunk, small and used at once);
-- :meth:`LazySplits.run` evaluates them slice by slice and keeps one status byte per row
-  (plus counts); :class:`LazySplits` then builds each part from the input on first use.
-  A report of a million rows holds the input and a megabyte, not the normalized frame
-  (hex digests and rule URNs weigh about twice the input).
+- :meth:`LazySplits.run` evaluates them slice by slice (the status pass) and keeps one
+  status byte per row (plus counts) and the normalized ``conversionHappenedAt`` (epoch
+  milliseconds, 8 bytes); :class:`LazySplits` then builds each part from the input on
+  first use (the second pass, over that part's rows only), reading the kept times instead
+  of parsing the text again. A report of a million rows holds the input and about ten
+  megabytes, not the normalized frame (hex digests and rule URNs weigh about twice the
+  input).
+
+Neither pass does what it does not need (Polars prunes every expression whose result is
+not selected): the status pass computes no SHA-256, because the e-mail check reads whether
+the normalized address can be hashed (:func:`~linkedin_capi.engine.hashing.normalized_email_ok`)
+rather than the digest; the valid rows' pass computes no check and parses no time. So
+``validate()`` then every body parses each time and hashes each e-mail once, as
+:func:`split_now` does; only the cheap normalizations run in both passes.
 
 Every check reads its own row only, so evaluating any subset of rows gives those rows the
 same values, statuses and messages as evaluating the whole frame.
@@ -50,6 +60,10 @@ _FAILED = "__capi_failed"
 _PROBLEMS = "__capi_problems"
 _STALE = "__capi_stale"
 _STATUS = "__capi_status"
+#: Fields whose normalized value the status pass keeps for every row: parsing a text time
+#: is the dearest normalization after the e-mail's hash, and its result is 8 bytes a row
+#: (a hex digest would be 64: the hash is computed again instead).
+_KEPT_FIELDS = (HAPPENED_AT,)
 #: Warning kinds counted per valid row (bits 2.. of the status byte), for ``warnings``.
 _WARNING_KINDS = ("only_first", "only_last", "orphans", "moat")
 #: Characters of a value kept in ``report.failures`` (then an ellipsis).
@@ -86,6 +100,11 @@ class Split(NamedTuple):
     warning_counts: dict[str, int]
     #: Each row's status byte (see :func:`_status`), for a report joined from slices.
     status: pl.Series
+
+
+def _kept(field: str) -> str:
+    """The column a kept normalized value is read from on the input's rows."""
+    return f"__capi_k_{field}"
 
 
 def _flags(rx: RowExprs) -> list[str]:
@@ -286,7 +305,8 @@ def _warning_counts(status: pl.Series) -> dict[str, int]:
 
 
 class LazySplits:
-    """A run's input and one status byte per row; each part is built when asked for.
+    """A run's input, one status byte per row and the kept normalized values; each part is
+    built when asked for.
 
     Examples
     --------
@@ -301,10 +321,28 @@ class LazySplits:
     """
 
     def __init__(
-        self, source: pl.DataFrame, rx: RowExprs, row_offset: int, status: pl.Series
+        self,
+        source: pl.DataFrame,
+        rx: RowExprs,
+        row_offset: int,
+        status: pl.Series,
+        kept: pl.DataFrame | None = None,
     ) -> None:
         self.source = source
-        self.rx = rx
+        #: Normalized values of every row of ``source`` (columns ``_kept(field)``).
+        self.kept = source.select() if kept is None else kept
+        # The parts' expressions read the kept values instead of computing them; Polars
+        # then prunes what only they needed (the staged and prepared time).
+        self.rx = rx._replace(
+            normalized={
+                **rx.normalized,
+                **{
+                    ck.norm(f).meta.output_name(): pl.col(_kept(f))
+                    for f in _KEPT_FIELDS
+                    if _kept(f) in self.kept.columns
+                },
+            }
+        )
         self.row_offset = row_offset
         self.status = status
         kinds = status.to_frame("s").select(pl.col("s") % 4).to_series()
@@ -319,41 +357,54 @@ class LazySplits:
 
     @classmethod
     def run(cls, df: pl.DataFrame, rx: RowExprs, row_offset: int) -> LazySplits:
-        """Evaluate every check over ``df``, ``SLICE_ROWS`` rows at a time; keep the status."""
-        exprs = [_status(rx).alias(_STATUS), *_live_warnings(rx)]
+        """Evaluate every check over ``df``, ``SLICE_ROWS`` rows at a time; keep the status
+        and the normalized values of ``_KEPT_FIELDS``."""
+        kept = [f for f in _KEPT_FIELDS if ck.norm(f).meta.output_name() in rx.normalized]
+        exprs = [
+            _status(rx).alias(_STATUS),
+            *(ck.norm(f).alias(_kept(f)) for f in kept),
+            *_live_warnings(rx),
+        ]
         slices = [
             evaluated(df.slice(start, SLICE_ROWS).lazy(), rx).select(exprs).collect()
             for start in range(0, df.height, SLICE_ROWS)
         ] or [evaluated(df.lazy(), rx).select(exprs).collect()]
         status = pl.concat([p.get_column(_STATUS) for p in slices], rechunk=True)
+        values = pl.concat([p.select(_kept(f) for f in kept) for p in slices], rechunk=True)
         flags = (
-            _field_warning_counts(pl.concat(p.drop(_STATUS) for p in slices), rx)
+            _field_warning_counts(pl.concat(p.select(_wflags(rx)) for p in slices), rx)
             if rx.warns
             else {}
         )
-        splits = cls(df, rx, row_offset, status)
+        splits = cls(df, rx, row_offset, status, values)
         splits.warning_counts.update(flags)
         return splits
+
+    def _at(self, start: int, length: int) -> pl.DataFrame:
+        """``length`` input rows from ``start`` with ``_row`` and their kept values."""
+        part = self.source.slice(start, length)
+        if self.kept.width:
+            part = part.hstack(self.kept.slice(start, length))
+        return part.with_row_index(ROW, offset=self.row_offset + start)
 
     def counts(self) -> dict[str, int]:
         """``{"total", "valid", "invalid", "skipped"}``."""
         return dict(self._counts)
 
     def rows(self, kind: int, per_part: int) -> Iterator[pl.LazyFrame]:
-        """The input rows of one status with ``_row``, ``per_part`` of them at a time.
+        """The input rows of one status with ``_row`` and their kept values, ``per_part``
+        of them at a time.
 
         Always yields at least one (maybe empty) part, so every result has its schema.
         """
         positions = self.kind.to_frame("k").select(pl.arg_where(pl.col("k") == kind)).to_series()
         if positions.len() == 0:
-            yield self.source.head(0).lazy().with_row_index(ROW, offset=self.row_offset)
+            yield self._at(0, 0).lazy()
             return
         for first in range(0, positions.len(), per_part):
             last = min(first + per_part, positions.len()) - 1
             start, stop = int(positions[first]), int(positions[last]) + 1
-            part = self.source.slice(start, stop - start).with_row_index(
-                ROW, offset=self.row_offset + start
-            )
+            part = self._at(start, stop - start)
             if stop - start != last - first + 1:  # other rows in between: keep this kind's
                 part = part.filter(self.kind.slice(start, stop - start) == kind)
             yield part.lazy()
@@ -392,12 +443,7 @@ class LazySplits:
             field_rows = _concat(
                 [
                     field_warning_rows(
-                        evaluated(
-                            self.source.slice(start, SLICE_ROWS)
-                            .lazy()
-                            .with_row_index(ROW, offset=self.row_offset + start),
-                            self.rx,
-                        ),
+                        evaluated(self._at(start, SLICE_ROWS).lazy(), self.rx),
                         self.rx,
                         self.warning_counts,
                     )

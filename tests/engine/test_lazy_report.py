@@ -179,3 +179,91 @@ def test_field_warnings_read_lazily_equal_those_built_at_once() -> None:
         assert lazy.warnings == eager.warnings
         assert lazy.failures.equals(eager.failures)
         assert_same(capi.validate(df, conversion=7, now=NOW), eager)
+
+
+def messy(n: int = 40) -> pl.DataFrame:
+    """Every kind of problem, interleaved: times in many forms (naive, zoned, date_format,
+    epoch ms and seconds, garbage, future, too old, placeholders, a daylight-saving gap),
+    e-mails (hygiene, digests, invalid, too long, placeholders), amounts, countries, names."""
+    times = [
+        "2024-08-28T15:30:00Z",
+        "2024-08-28 15:30",  # naive: read as UTC, or in timezone=
+        "08/27/2024 10:15",  # date_format=
+        str(NOW_MS - 3 * DAY_MS),  # epoch ms as text
+        str(NOW_MS // 1000),  # epoch seconds: invalid
+        "x",
+        "2024-09-30T00:00:00+02",  # future
+        "2024-01-02",  # too old: skipped
+        "undefined",  # placeholder: missing
+        "2024-03-31 02:30:00",  # does not exist in Europe/Paris
+        "2024-08-20",
+        "2024-08-29T08:00:00.123-0500",
+        None,
+    ]
+    emails = [
+        " Jo Doe <Jo.Doe@Example.com> ",
+        "b4c9a289323b21a01c3e940f150eb9b8c542587f1abfd8f0e1cc1ffc5e475514".upper(),
+        "nope",
+        "N/A",
+        "a@" + "b" * 260 + ".co",
+        "mailto:x@y.io",
+        "u\u200b@x.io",
+        None,
+        "plain@x.io",
+    ]
+    amounts = ["10.50", "EUR 10", "1,250", "-1", "$1,250.00", "3"]
+    return pl.DataFrame(
+        {
+            "conversionHappenedAt": [times[i % len(times)] for i in range(n)],
+            "SHA256_EMAIL": [emails[i % len(emails)] for i in range(n)],
+            "ACXIOM_ID": [None if i % 3 else f"acx{i}" for i in range(n)],
+            "firstName": ["Ada" if i % 4 else None for i in range(n)],
+            "lastName": ["Lovelace" if i % 5 else "null" for i in range(n)],
+            "countryCode": [("USA", "Atlantis", "fr", None)[i % 4] for i in range(n)],
+            "currencyCode": ["USD" if i % 6 else "eur" for i in range(n)],
+            "amount": [amounts[i % len(amounts)] for i in range(n)],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "reading",
+    [{}, {"timezone": "Europe/Paris", "date_format": "%m/%d/%Y %H:%M", "decimal_comma": False}],
+)
+def test_a_messy_frame_read_lazily_equals_one_evaluation(reading: dict[str, Any]) -> None:
+    """The lazy report keeps the normalized times of the status pass and reads them when it
+    builds a part: each part must get its own rows' times, over slices and filtered parts,
+    exactly as one evaluation of the whole frame (``split_now``) gives them."""
+    df = messy()
+    plan = make_plan(df.schema, 7, now=NOW, nulls=df, **reading)
+    eager = validate_chunk(df, plan=plan, row_offset=5, lazy=False)
+    rules = set(eager.failures["rule"])
+    assert {
+        "conversionHappenedAt.format",
+        "conversionHappenedAt.epoch_seconds",
+        "conversionHappenedAt.future",
+        "SHA256_EMAIL.format",
+        "SHA256_EMAIL.placeholder",
+        "amount.currency_mismatch",
+        "countryCode.dropped",
+        "userInfo.needs_both_names",
+    } <= rules
+    zone_rule = "local_time_invalid" if reading else "naive_read_as_utc"
+    assert f"conversionHappenedAt.{zone_rule}" in rules
+    counts = eager.counts
+    assert counts["valid"] and counts["invalid"] and counts["skipped"]
+    for slice_rows in (3, 7, 100):
+        with mock.patch.object(_splits, "SLICE_ROWS", slice_rows):
+            lazy = validate_chunk(df, plan=plan, row_offset=5)
+            assert built(lazy) == []
+            assert_same(lazy, eager)
+            lazy = validate_chunk(df, plan=plan, row_offset=5)
+            assert pl.concat(list(lazy.valid_parts(2))).equals(eager.valid)
+            assert lazy.skipped.equals(eager.skipped)  # its reason shows the kept time
+    # the valid rows' times: the kept values, not a parse of their text
+    source = validate_chunk(df, plan=plan, row_offset=5)._source
+    assert isinstance(source, _splits.LazySplits)
+    part = next(source.rows(0, 100))
+    query = _splits.valid_of(_splits.evaluated(part, source.rx), source.rx)
+    assert "strptime" not in query.explain()
+    assert query.collect().equals(eager.valid)

@@ -378,6 +378,7 @@ def row_checks(
     api_version: str = "",
     present: Mapping[str, pl.Expr] | None = None,
     placeholders: Mapping[str, pl.Expr] | None = None,
+    reading: nz.Reading | None = None,
 ) -> list[Check]:
     """Cross-field checks: conversion fallback, time present and not in the future, money
     pairing, identifiers.
@@ -387,7 +388,8 @@ def row_checks(
     row left with no identifier says why). ``present`` gives each field's presence from
     its prepared column (default: computed from the raw column); ``placeholders`` each
     field's "a placeholder was given" flag, so that a row whose only identifier was
-    ``"undefined"`` says so.
+    ``"undefined"`` says so. ``reading``: what the chunk needs (an amount that names a
+    currency needs the general reading, so without ``amount_forms`` none does).
     """
     checks: list[Check] = []
 
@@ -443,7 +445,8 @@ def row_checks(
             pl.lit(f"{AMOUNT}: required when {CURRENCY_CODE} is given"),
         )
     )
-    if AMOUNT in fields and CURRENCY_CODE in fields:
+    amount_forms = reading is None or reading.amount_forms
+    if AMOUNT in fields and CURRENCY_CODE in fields and amount_forms:
         amount_type = schema[fields[AMOUNT]]
         if amount_type == pl.String or isinstance(amount_type, pl.Categorical | pl.Enum):
             # "USD 10" with currencyCode EUR: sending 10 EUR would change the value silently.
@@ -452,7 +455,8 @@ def row_checks(
             checks.append(
                 Check(
                     "amount_currency_mismatch",
-                    written.is_not_null() & currency.is_not_null() & (written != currency),
+                    # Null (either absent) passes: written is computed once, not three times.
+                    written != currency,
                     pl.lit(f"{AMOUNT}: written in ")
                     + written
                     + pl.lit(f" but {CURRENCY_CODE} is ")

@@ -554,6 +554,7 @@ def row_exprs(df: pl.DataFrame, plan: Plan) -> RowExprs:
             api_version=plan.api_version,
             present=present,
             placeholders=placeholders,
+            reading=reading,
         )
     )
     valid_fields = [f for f in _NORMALIZERS if f in fields or f == CONVERSION]

@@ -328,6 +328,16 @@ def test_a_currency_written_in_the_amount_must_match_currency_code(
     )
 
 
+def test_a_currency_mismatch_needs_both_currencies() -> None:
+    # an invalid currencyCode (its own error) or a plain amount names nothing to compare
+    report = amounts(["USD 10", "10.00"], currency="usdollar")
+    assert set(report.failures["rule"]) == {"currencyCode.format"}
+    plain = amounts([" 10 ", "10.5"], currency="EUR")
+    assert plain.counts["valid"] == 2
+    mixed = amounts(["10", "usd 10"], currency="EUR")  # one amount needs the general reading
+    assert mixed.failures.select("_row", "rule").rows() == [(1, "amount.currency_mismatch")]
+
+
 def test_a_dollar_sign_names_no_currency() -> None:
     # "$" is the sign of USD, CAD, AUD, ...: it decides nothing, so it never mismatches
     assert amounts(["$5"], currency="CAD").counts["valid"] == 1

@@ -6,19 +6,21 @@ expressions of a run (:class:`RowExprs`: normalized values and checks). Two ways
 - :func:`split_now` evaluates them once over the frame and builds every part (a streaming
   export's chunk, small and used at once);
 - :meth:`LazySplits.run` evaluates them slice by slice (the status pass) and keeps one
-  status byte per row (plus counts) and the normalized ``conversionHappenedAt`` (epoch
-  milliseconds, 8 bytes); :class:`LazySplits` then builds each part from the input on
-  first use (the second pass, over that part's rows only), reading the kept times instead
-  of parsing the text again. A report of a million rows holds the input and about ten
-  megabytes, not the normalized frame (hex digests and rule URNs weigh about twice the
-  input).
+  status byte per row (plus counts), the normalized ``conversionHappenedAt`` (epoch
+  milliseconds, 8 bytes) and, per text column, whether normalizing left every value as it
+  was; :class:`LazySplits` then builds each part from the input on first use (the second
+  pass, over that part's rows only), reading the kept times instead of parsing the text
+  again and the unchanged columns as they are. A report of a million rows holds the input
+  and about ten megabytes, not the normalized frame (hex digests and rule URNs weigh about
+  twice the input).
 
 Neither pass does what it does not need (Polars prunes every expression whose result is
 not selected): the status pass computes no SHA-256, because the e-mail check reads whether
 the normalized address can be hashed (:func:`~linkedin_capi.engine.hashing.normalized_email_ok`)
-rather than the digest; the valid rows' pass computes no check and parses no time. So
-``validate()`` then every body parses each time and hashes each e-mail once, as
-:func:`split_now` does; only the cheap normalizations run in both passes.
+rather than the digest; the valid rows' pass computes no check, parses no time and
+normalizes no column that was already in LinkedIn's form. So ``validate()`` then every
+body parses each time and hashes each e-mail once, as :func:`split_now` does; only the
+cheaper normalizations of columns that needed them run in both passes.
 
 Every check reads its own row only, so evaluating any subset of rows gives those rows the
 same values, statuses and messages as evaluating the whole frame.
@@ -33,14 +35,22 @@ import polars as pl
 import polars.selectors as cs
 
 from linkedin_capi._constants import (
+    ACXIOM_ID,
+    AMOUNT,
     COMPANY_NAME,
     COUNTRY_CODE,
+    CURRENCY_CODE,
+    EVENT_ID,
     FIRST_NAME,
+    GOOGLE_AID,
     HAPPENED_AT,
     HASHED_FIRST_NAME,
     HASHED_LAST_NAME,
     LAST_NAME,
+    LEAD,
+    LI_FAT_ID,
     ORACLE_MOAT_ID,
+    PLAINTEXT_IP,
     ROW,
     TITLE,
     WINDOW_DAYS,
@@ -64,6 +74,26 @@ _STATUS = "__capi_status"
 #: is the dearest normalization after the e-mail's hash, and its result is 8 bytes a row
 #: (a hex digest would be 64: the hash is computed again instead).
 _KEPT_FIELDS = (HAPPENED_AT,)
+#: Text fields whose normalized value is text computed by the status pass anyway (no
+#: digest): where it equals the input in every row of the run (names, codes and amounts
+#: already in LinkedIn's form, the common case), the parts read the input column as it is.
+#: One flag per column instead of a column.
+_AS_GIVEN_FIELDS = (
+    EVENT_ID,
+    LI_FAT_ID,
+    ACXIOM_ID,
+    PLAINTEXT_IP,
+    GOOGLE_AID,
+    ORACLE_MOAT_ID,
+    FIRST_NAME,
+    LAST_NAME,
+    COMPANY_NAME,
+    TITLE,
+    COUNTRY_CODE,
+    LEAD,
+    CURRENCY_CODE,
+    AMOUNT,
+)
 #: Warning kinds counted per valid row (bits 2.. of the status byte), for ``warnings``.
 _WARNING_KINDS = ("only_first", "only_last", "orphans", "moat")
 #: Characters of a value kept in ``report.failures`` (then an ellipsis).
@@ -105,6 +135,11 @@ class Split(NamedTuple):
 def _kept(field: str) -> str:
     """The column a kept normalized value is read from on the input's rows."""
     return f"__capi_k_{field}"
+
+
+def _same(field: str) -> str:
+    """The status pass's column: is the normalized value of ``field`` its input value?"""
+    return f"__capi_s_{field}"
 
 
 def _flags(rx: RowExprs) -> list[str]:
@@ -327,22 +362,23 @@ class LazySplits:
         row_offset: int,
         status: pl.Series,
         kept: pl.DataFrame | None = None,
+        as_given: Sequence[str] = (),
     ) -> None:
         self.source = source
         #: Normalized values of every row of ``source`` (columns ``_kept(field)``).
         self.kept = source.select() if kept is None else kept
-        # The parts' expressions read the kept values instead of computing them; Polars
-        # then prunes what only they needed (the staged and prepared time).
-        self.rx = rx._replace(
-            normalized={
-                **rx.normalized,
-                **{
-                    ck.norm(f).meta.output_name(): pl.col(_kept(f))
-                    for f in _KEPT_FIELDS
-                    if _kept(f) in self.kept.columns
-                },
-            }
-        )
+        #: Fields whose normalized value is the input value in every row of ``source``.
+        self.as_given = tuple(as_given)
+        # The parts' expressions read the kept values and the input columns instead of
+        # computing them; Polars then prunes what only they needed (the staged and
+        # prepared time, the prepared columns of the fields as given).
+        reads = {
+            ck.norm(f).meta.output_name(): pl.col(_kept(f))
+            for f in _KEPT_FIELDS
+            if _kept(f) in self.kept.columns
+        }
+        reads.update({ck.norm(f).meta.output_name(): pl.col(rx.fields[f]) for f in as_given})
+        self.rx = rx._replace(normalized={**rx.normalized, **reads})
         self.row_offset = row_offset
         self.status = status
         kinds = status.to_frame("s").select(pl.col("s") % 4).to_series()
@@ -357,12 +393,16 @@ class LazySplits:
 
     @classmethod
     def run(cls, df: pl.DataFrame, rx: RowExprs, row_offset: int) -> LazySplits:
-        """Evaluate every check over ``df``, ``SLICE_ROWS`` rows at a time; keep the status
-        and the normalized values of ``_KEPT_FIELDS``."""
+        """Evaluate every check over ``df``, ``SLICE_ROWS`` rows at a time; keep the status,
+        the normalized values of ``_KEPT_FIELDS`` and which ``_AS_GIVEN_FIELDS`` are."""
         kept = [f for f in _KEPT_FIELDS if ck.norm(f).meta.output_name() in rx.normalized]
+        text = [
+            f for f in _AS_GIVEN_FIELDS if f in rx.fields and rx.schema[rx.fields[f]] == pl.String
+        ]
         exprs = [
             _status(rx).alias(_STATUS),
             *(ck.norm(f).alias(_kept(f)) for f in kept),
+            *(pl.col(rx.fields[f]).eq_missing(ck.norm(f)).alias(_same(f)) for f in text),
             *_live_warnings(rx),
         ]
         slices = [
@@ -376,7 +416,9 @@ class LazySplits:
             if rx.warns
             else {}
         )
-        splits = cls(df, rx, row_offset, status, values)
+        same = pl.concat([p.select(_same(f) for f in text) for p in slices]).select(pl.all().all())
+        as_given = [f for f in text if same.get_column(_same(f)).item()]
+        splits = cls(df, rx, row_offset, status, values, as_given)
         splits.warning_counts.update(flags)
         return splits
 

@@ -231,9 +231,10 @@ def messy(n: int = 40) -> pl.DataFrame:
     [{}, {"timezone": "Europe/Paris", "date_format": "%m/%d/%Y %H:%M", "decimal_comma": False}],
 )
 def test_a_messy_frame_read_lazily_equals_one_evaluation(reading: dict[str, Any]) -> None:
-    """The lazy report keeps the normalized times of the status pass and reads them when it
-    builds a part: each part must get its own rows' times, over slices and filtered parts,
-    exactly as one evaluation of the whole frame (``split_now``) gives them."""
+    """The lazy report keeps the normalized times of the status pass (and which columns
+    normalizing left unchanged) and reads them when it builds a part: each part must get
+    its own rows' values, over slices and filtered parts, exactly as one evaluation of the
+    whole frame (``split_now``) gives them."""
     df = messy()
     plan = make_plan(df.schema, 7, now=NOW, nulls=df, **reading)
     eager = validate_chunk(df, plan=plan, row_offset=5, lazy=False)
@@ -260,10 +261,15 @@ def test_a_messy_frame_read_lazily_equals_one_evaluation(reading: dict[str, Any]
             lazy = validate_chunk(df, plan=plan, row_offset=5)
             assert pl.concat(list(lazy.valid_parts(2))).equals(eager.valid)
             assert lazy.skipped.equals(eager.skipped)  # its reason shows the kept time
-    # the valid rows' times: the kept values, not a parse of their text
+    # the valid rows' times: the kept values, not a parse of their text; columns that
+    # normalizing left as they were in every row: the input, not normalized again
     source = validate_chunk(df, plan=plan, row_offset=5)._source
     assert isinstance(source, _splits.LazySplits)
+    assert {"ACXIOM_ID", "firstName"} <= set(source.as_given)
+    assert not {"lastName", "countryCode", "currencyCode", "amount"} & set(source.as_given)
     part = next(source.rows(0, 100))
     query = _splits.valid_of(_splits.evaluated(part, source.rx), source.rx)
-    assert "strptime" not in query.explain()
+    plan_text = query.explain()
+    assert "strptime" not in plan_text
+    assert "__capi_p_firstName" not in plan_text and "__capi_p_lastName" in plan_text
     assert query.collect().equals(eager.valid)

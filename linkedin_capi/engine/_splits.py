@@ -7,12 +7,12 @@ expressions of a run (:class:`RowExprs`: normalized values and checks). Two ways
   export's chunk, small and used at once);
 - :meth:`LazySplits.run` evaluates them slice by slice (the status pass) and keeps one
   status byte per row (plus counts), the normalized ``conversionHappenedAt`` (epoch
-  milliseconds, 8 bytes) and, per text column, whether normalizing left every value as it
-  was; :class:`LazySplits` then builds each part from the input on first use (the second
-  pass, over that part's rows only), reading the kept times instead of parsing the text
-  again and the unchanged columns as they are. A report of a million rows holds the input
-  and about ten megabytes, not the normalized frame (hex digests and rule URNs weigh about
-  twice the input).
+  milliseconds, 8 bytes), country and currency codes (1 byte each) and, per text column,
+  whether normalizing left every value as it was; :class:`LazySplits` then builds each
+  part from the input on first use (the second pass, over that part's rows only), reading
+  the kept values instead of computing them again and the unchanged columns as they are.
+  A report of a million rows holds the input and about ten megabytes, not the normalized
+  frame (hex digests and rule URNs weigh about twice the input).
 
 Neither pass does what it does not need (Polars prunes every expression whose result is
 not selected): the status pass computes no SHA-256, because the e-mail check reads whether
@@ -71,13 +71,14 @@ _PROBLEMS = "__capi_problems"
 _STALE = "__capi_stale"
 _STATUS = "__capi_status"
 #: Fields whose normalized value the status pass keeps for every row: parsing a text time
-#: is the dearest normalization after the e-mail's hash, and its result is 8 bytes a row
-#: (a hex digest would be 64: the hash is computed again instead).
-_KEPT_FIELDS = (HAPPENED_AT,)
+#: is the dearest normalization after the e-mail's hash, and its result is 8 bytes a row;
+#: a country or currency code is kept as its Enum code, 1 byte (looking a code up costs
+#: more than decoding it). A hex digest would be 64: the hash is computed again instead.
+_KEPT_FIELDS = (HAPPENED_AT, COUNTRY_CODE, CURRENCY_CODE)
 #: Text fields whose normalized value is text computed by the status pass anyway (no
-#: digest): where it equals the input in every row of the run (names, codes and amounts
-#: already in LinkedIn's form, the common case), the parts read the input column as it is.
-#: One flag per column instead of a column.
+#: digest): where it equals the input in every row of the run (names, identifiers and
+#: amounts already in LinkedIn's form, the common case), the parts read the input column
+#: as it is. One flag per column instead of a column (a kept code is then not kept).
 _AS_GIVEN_FIELDS = (
     EVENT_ID,
     LI_FAT_ID,
@@ -135,6 +136,28 @@ class Split(NamedTuple):
 def _kept(field: str) -> str:
     """The column a kept normalized value is read from on the input's rows."""
     return f"__capi_k_{field}"
+
+
+def _kept_type(field: str) -> pl.DataType | None:
+    """What a kept normalized value is stored as (``None``: as it is)."""
+    if field == COUNTRY_CODE:
+        return nz.country_codes()
+    if field == CURRENCY_CODE:
+        return nz.currency_codes()
+    return None
+
+
+def _keep(field: str) -> pl.Expr:
+    """The status pass's expression for a kept value (its normalized value, stored)."""
+    kept_type = _kept_type(field)
+    value = ck.norm(field) if kept_type is None else ck.norm(field).cast(kept_type)
+    return value.alias(_kept(field))
+
+
+def _read_kept(field: str) -> pl.Expr:
+    """A part's expression for a kept value: the normalized value again."""
+    value = pl.col(_kept(field))
+    return value if _kept_type(field) is None else value.cast(pl.String)
 
 
 def _same(field: str) -> str:
@@ -373,7 +396,7 @@ class LazySplits:
         # computing them; Polars then prunes what only they needed (the staged and
         # prepared time, the prepared columns of the fields as given).
         reads = {
-            ck.norm(f).meta.output_name(): pl.col(_kept(f))
+            ck.norm(f).meta.output_name(): _read_kept(f)
             for f in _KEPT_FIELDS
             if _kept(f) in self.kept.columns
         }
@@ -401,7 +424,7 @@ class LazySplits:
         ]
         exprs = [
             _status(rx).alias(_STATUS),
-            *(ck.norm(f).alias(_kept(f)) for f in kept),
+            *(_keep(f) for f in kept),
             *(pl.col(rx.fields[f]).eq_missing(ck.norm(f)).alias(_same(f)) for f in text),
             *_live_warnings(rx),
         ]
@@ -418,6 +441,7 @@ class LazySplits:
         )
         same = pl.concat([p.select(_same(f) for f in text) for p in slices]).select(pl.all().all())
         as_given = [f for f in text if same.get_column(_same(f)).item()]
+        values = values.drop(_kept(f) for f in as_given if f in kept)  # the input is cheaper
         splits = cls(df, rx, row_offset, status, values, as_given)
         splits.warning_counts.update(flags)
         return splits

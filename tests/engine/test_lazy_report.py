@@ -231,8 +231,8 @@ def messy(n: int = 40) -> pl.DataFrame:
     [{}, {"timezone": "Europe/Paris", "date_format": "%m/%d/%Y %H:%M", "decimal_comma": False}],
 )
 def test_a_messy_frame_read_lazily_equals_one_evaluation(reading: dict[str, Any]) -> None:
-    """The lazy report keeps the normalized times of the status pass (and which columns
-    normalizing left unchanged) and reads them when it builds a part: each part must get
+    """The lazy report keeps the normalized times and codes of the status pass (and which
+    columns normalizing left unchanged) and reads them when it builds a part: each part gets
     its own rows' values, over slices and filtered parts, exactly as one evaluation of the
     whole frame (``split_now``) gives them."""
     df = messy()
@@ -266,6 +266,13 @@ def test_a_messy_frame_read_lazily_equals_one_evaluation(reading: dict[str, Any]
     source = validate_chunk(df, plan=plan, row_offset=5)._source
     assert isinstance(source, _splits.LazySplits)
     assert {"ACXIOM_ID", "firstName"} <= set(source.as_given)
+    # what the report keeps per row: a time and two codes, about 10 bytes
+    assert source.kept.columns == [
+        "__capi_k_conversionHappenedAt",
+        "__capi_k_countryCode",
+        "__capi_k_currencyCode",
+    ]
+    assert source.kept.estimated_size() <= 11 * df.height
     assert not {"lastName", "countryCode", "currencyCode", "amount"} & set(source.as_given)
     part = next(source.rows(0, 100))
     query = _splits.valid_of(_splits.evaluated(part, source.rx), source.rx)
@@ -273,3 +280,21 @@ def test_a_messy_frame_read_lazily_equals_one_evaluation(reading: dict[str, Any]
     assert "strptime" not in plan_text
     assert "__capi_p_firstName" not in plan_text and "__capi_p_lastName" in plan_text
     assert query.collect().equals(eager.valid)
+
+
+def test_columns_already_in_linkedins_form_are_read_as_given() -> None:
+    """Codes normalizing leaves as they are are read from the input, not kept per row."""
+    df = mixed(20).with_columns(
+        currencyCode=pl.lit("USD"), countryCode=pl.Series([None, "US", "FR", "DE"] * 5)
+    )
+    source = capi.validate(df, conversion=7, now=NOW)._source
+    assert isinstance(source, _splits.LazySplits)
+    assert {"currencyCode", "countryCode"} <= set(source.as_given)
+    assert source.kept.columns == ["__capi_k_conversionHappenedAt"]
+    assert_same(capi.validate(df, conversion=7, now=NOW), at_once(df, 7))
+    lower = df.with_columns(countryCode=pl.col("countryCode").str.to_lowercase())
+    source = capi.validate(lower, conversion=7, now=NOW)._source
+    assert isinstance(source, _splits.LazySplits)
+    assert "countryCode" not in source.as_given
+    assert source.kept.columns == ["__capi_k_conversionHappenedAt", "__capi_k_countryCode"]
+    assert_same(capi.validate(lower, conversion=7, now=NOW), at_once(lower, 7))

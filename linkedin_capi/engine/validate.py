@@ -581,6 +581,7 @@ def _chunk_reading(df: pl.DataFrame, plan: Plan) -> nz.Reading:
         (SHA256_EMAIL, hs.needs_email_hygiene),
         (AMOUNT, _amounts.needs_reading),
         (COUNTRY_CODE, nz.country_needs_lookup),
+        (HAPPENED_AT, nz.time_needs_preparing),
     ):
         name = plan.fields.get(field)
         if name is None:
@@ -598,6 +599,7 @@ def _chunk_reading(df: pl.DataFrame, plan: Plan) -> nz.Reading:
         email_forms=bool(need.get(SHA256_EMAIL, True)),
         amount_forms=bool(need.get(AMOUNT, True)),
         country_forms=bool(need.get(COUNTRY_CODE, True)),
+        time_forms=bool(need.get(HAPPENED_AT, True)),
     )
 
 

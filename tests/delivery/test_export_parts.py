@@ -58,6 +58,7 @@ def test_small_parts_send_the_bodies_of_the_whole_frame(
     df = frame(90)
     expected = bodies_at_once(df, 3)
     monkeypatch.setattr(streaming, "_PART_ROWS", 5)  # rounded up to one render step (12)
+    monkeypatch.setattr(streaming, "_SLICE_ROWS", 5)  # a DataFrame's slices: the same
     monkeypatch.setattr(_splits, "SLICE_ROWS", 4)
     conn = make_conn(fake, FakeClock(), conversion=123)
     result = export(df, conn, 123, now=NOW, batch_size=3, progress=False, max_in_flight=1)
@@ -76,6 +77,7 @@ def test_a_dry_run_in_parts_has_the_rows_of_one_part(monkeypatch: pytest.MonkeyP
     df = frame(50)
     whole = export(df, None, 123, dry_run=True, now=NOW, batch_size=2, progress=False)
     monkeypatch.setattr(streaming, "_PART_ROWS", 1)
+    monkeypatch.setattr(streaming, "_SLICE_ROWS", 1)
     monkeypatch.setattr(_splits, "SLICE_ROWS", 3)
     parts = export(df, None, 123, dry_run=True, now=NOW, batch_size=2, progress=False)
     assert parts.rows.equals(whole.rows)

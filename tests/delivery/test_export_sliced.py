@@ -38,7 +38,7 @@ def fake() -> Iterator[FakeLinkedIn]:
 @pytest.fixture
 def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
     # A part is rounded up to one render step: batch_size * 4 rows a slice.
-    monkeypatch.setattr(streaming, "_PART_ROWS", 1)
+    monkeypatch.setattr(streaming, "_SLICE_ROWS", 1)
 
 
 def with_bad(df: pl.DataFrame, rows: set[int]) -> pl.DataFrame:

@@ -110,3 +110,27 @@ def test_rules_are_those_any_row_may_use() -> None:
     )
     assert sliced(df, 4).rules() == [f"urn:lla:llaPartnerConversion:{i}" for i in (4, 5, 6, 9)]
     assert sliced(df.drop("conversion"), 4).rules() == ["urn:lla:llaPartnerConversion:4"]
+
+
+@pytest.mark.parametrize("zone", [None, "Europe/Berlin"])
+def test_rfc3339_times_skip_the_preparation_with_the_same_report(
+    zone: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk whose times are all RFC 3339 already is read without rewriting them (the
+    pre-test of ``_chunk_reading``): the report is the one of the general reading."""
+    from linkedin_capi.engine import normalize as nz
+    from linkedin_capi.engine import validate as v
+
+    times = ["2024-08-27T10:00:00Z", "2024-08-27T10:00:00.5+02:00", "2024-01-01T00:00:00Z",
+             "2024-09-02T00:00:00-05:00", None]  # fmt: skip
+    df = pl.DataFrame({"conversionHappenedAt": times, "ACXIOM_ID": list("abcde")})
+    plan = make_plan(df.schema, 7, now=NOW, nulls=df, timezone=zone)
+    assert v._chunk_reading(df, plan).time_forms is False
+    other = df.with_columns(pl.lit("2026-11-27 10:00").alias("conversionHappenedAt"))
+    assert v._chunk_reading(pl.concat([df, other]), plan).time_forms is True
+    fast = capi.validate(df, 7, now=NOW, timezone=zone)
+    monkeypatch.setattr(nz, "time_needs_preparing", lambda raw: raw.is_not_null())
+    general = capi.validate(df, 7, now=NOW, timezone=zone)
+    assert_same(fast, general)
+    assert fast.counts == {"total": 5, "valid": 2, "invalid": 2, "skipped": 1}
+    assert fast.valid["conversionHappenedAt"].to_list() == [1724752800000, 1724745600500]

@@ -15,7 +15,14 @@ from typing import Any
 
 import polars as pl
 import pytest
-from _support.fake_linkedin import FakeClock, FakeLinkedIn, Reply, enabled_rule, make_conn
+from _support.fake_linkedin import (
+    FakeClock,
+    FakeLinkedIn,
+    Reply,
+    enabled_rule,
+    make_conn,
+    running,
+)
 from _support.scale_helpers import NOW, conn, frame
 
 import linkedin_capi as capi
@@ -28,11 +35,7 @@ from linkedin_capi.sandbox import Sandbox
 
 @pytest.fixture
 def fake() -> Iterator[FakeLinkedIn]:
-    server = FakeLinkedIn().start()
-    try:
-        yield server
-    finally:
-        server.close()
+    yield from running()
 
 
 @pytest.fixture

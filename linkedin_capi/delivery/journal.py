@@ -262,7 +262,10 @@ class Journal:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
-        self._write_lock = threading.Lock()  # sender threads mark batches 'unknown'
+        # Sender threads mark batches 'unknown' while the calling thread reads and records:
+        # one sqlite3 connection must not run two statements at once (CPython's module can
+        # fail with "SystemError: ... returned NULL"), so reads take the lock as well.
+        self._write_lock = threading.RLock()
         self._lease: IO[str] | None = None
         #: True once a write failed (the export then stops writing to it).
         self.broken = False
@@ -363,9 +366,11 @@ class Journal:
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[None]:
-        """Turn failures of a read (corrupt pages, a tampered record) into JournalError."""
+        """Turn failures of a read (corrupt pages, a tampered record) into JournalError;
+        holds the connection's lock (see ``_write_lock``) while the read runs."""
         try:
-            yield
+            with self._write_lock:
+                yield
         except (sqlite3.Error, pl.exceptions.PolarsError) as exc:
             # Not ``broken``: the export still records the outcomes of batches in flight.
             detail = " ".join(str(exc).split())[:200]

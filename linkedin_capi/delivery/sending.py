@@ -367,8 +367,8 @@ class _Piece:
     texts: pl.Series | None
     payload: bytes | None
 
-    def take(self, full: pl.Series, keep: list[int]) -> _Piece:
-        texts = full if self.texts is None else self.texts
+    def take(self, full: Callable[[], pl.Series], keep: list[int]) -> _Piece:
+        texts = full() if self.texts is None else self.texts
         return _Piece([self.rows[i] for i in keep], texts.gather(keep), None)
 
 
@@ -395,7 +395,12 @@ def send_batch(
     own_sleep = getattr(conn, "_sleep", time.sleep)
     if own_sleep is not time.sleep:
         hooks.injected = own_sleep
-    full = batch.texts
+
+    def full() -> pl.Series:
+        # The events one by one, only for a batch that is split (rendered on first use):
+        # an accepted batch never needs them.
+        return batch.texts
+
 
     def attempt(piece: _Piece) -> _Rejected | None:
         """One request (with the connection's retries); settles ``piece`` unless rejected."""

@@ -146,6 +146,14 @@ class _Job:
     out: BatchOutcome = field(default_factory=BatchOutcome)
 
 
+def _gave_up(batches: int) -> str:
+    return (
+        f"{batches} batches in a row got no usable answer after every retry "
+        "(LinkedIn down, or something between answering in its place?); re-run later "
+        "with the same journal"
+    )
+
+
 @dataclass
 class _Run:
     """The calling thread's bookkeeping for one export."""
@@ -276,11 +284,7 @@ class _Run:
                     journal.record([id_of[r] for r in left], "unsent")
         self.streak = self.streak + 1 if out.unknown else 0
         if self.streak >= EXPORT_GIVE_UP_AFTER_BATCHES and self.stop is None:
-            self.stop = (
-                f"{self.streak} batches in a row got no usable answer after every retry "
-                "(LinkedIn down, or something between answering in its place?); re-run later "
-                "with the same journal"
-            )
+            self.stop = _gave_up(self.streak)
 
     def frame(self) -> pl.DataFrame:
         """The per-row outcomes, sorted by ``_row`` (status Enum, error Categorical)."""
@@ -624,6 +628,8 @@ def _run(
     pool = ThreadPoolExecutor(max_workers=max_in_flight, thread_name_prefix="linkedin-capi-send")
     in_flight: deque[tuple[_Job, Future[None]]] = deque()
 
+    streak, streak_lock = [0, 0], threading.Lock()  # [batches in a row unanswered, gave up at]
+
     def work(job: _Job) -> None:
         assert conn is not None
         journal_batch = job.journal_batch
@@ -638,6 +644,13 @@ def _run(
             job.out.fatal = exc
         if job.out.stops:
             gate.close()  # queued batches must not go out before the caller hears of it
+        with streak_lock:
+            # The same count _Run.settle keeps, as batches end: the batch queued behind
+            # the senders must not start while the caller settles the one that gives up.
+            streak[0] = streak[0] + 1 if job.out.unknown else 0
+            if streak[0] >= EXPORT_GIVE_UP_AFTER_BATCHES:
+                streak[1] = max(streak[1], streak[0])
+                gate.close()
 
     interrupts = _Interrupts(gate)
 
@@ -812,6 +825,8 @@ def _run(
         pass  # the SIGINT handler is restored
     if interrupts.pending:
         run.stop = run.stop or "interrupted (Ctrl-C)"
+    if streak[1] and run.stop is None:  # the senders gave up in an order settle did not see
+        run.stop = _gave_up(streak[1])
     if error is not None and run.stop is None:
         run.stop = f"{type(error).__name__}: {error}"
     if sliced is not None:

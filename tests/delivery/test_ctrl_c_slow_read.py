@@ -17,7 +17,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _support.fake_linkedin import FakeClock, FakeLinkedIn, Reply, Seen, batch_ok, make_conn
+from _support.fake_linkedin import (
+    FakeClock,
+    FakeLinkedIn,
+    Reply,
+    Seen,
+    batch_ok,
+    make_conn,
+    running,
+)
 from _support.scale_helpers import NOW, frame
 
 from linkedin_capi.delivery.export import export
@@ -29,11 +37,7 @@ STALL = 60.0
 
 @pytest.fixture
 def fake() -> Iterator[FakeLinkedIn]:
-    server = FakeLinkedIn().start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from running()
 
 
 def _senders() -> list[threading.Thread]:

@@ -33,7 +33,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from _support.fake_linkedin import FakeClock, FakeLinkedIn, Reply, Seen, batch_ok, make_conn
+from _support.fake_linkedin import (
+    FakeClock,
+    FakeLinkedIn,
+    Reply,
+    Seen,
+    batch_ok,
+    make_conn,
+    running,
+)
 from _support.scale_helpers import NOW, frame
 
 from linkedin_capi.delivery.export import export
@@ -55,11 +63,7 @@ class Killed:
 
 @pytest.fixture
 def fake() -> Iterator[FakeLinkedIn]:
-    server = FakeLinkedIn().start()
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from running()
 
 
 def _dead(pid: int) -> bool:

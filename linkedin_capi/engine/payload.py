@@ -294,24 +294,31 @@ def _render(rows: pl.DataFrame, present: list[str], batch_size: int) -> dict[int
 
     ``rows`` holds whole batches, in order (only the last may be short), so the events are
     regrouped by a reshape into fixed-size arrays rather than a ``group_by``: one
-    ``json_encode`` writes every body in one pass, and each becomes ``bytes`` with one copy
-    (the cast to ``Binary`` shares the string buffers).
+    ``json_encode`` writes each body in one pass, and each becomes ``bytes`` with one copy
+    (the cast to ``Binary`` shares the string buffers). ``json_encode`` runs on one thread,
+    so the batches are written in up to :data:`_RENDER_PIECES` runs of whole batches side
+    by side (``collect_all``): about twice as fast on two cores.
     """
-    events = rows.select(event_expr(present).alias(_ELEMENTS)).to_series()
     full = rows.height // batch_size * batch_size
-    parts = []
-    if full:
-        parts.append(events.slice(0, full).reshape((-1, batch_size)))
-    if rows.height > full:
-        parts.append(events.slice(full).implode())
-    encoded = [
-        part.to_frame(_ELEMENTS)
-        .select(pl.struct(_ELEMENTS).struct.json_encode().cast(pl.Binary))
-        .to_series()
-        for part in parts
+    event = event_expr(present).alias(_ELEMENTS)
+    per_piece = max(1, -(-full // batch_size // _RENDER_PIECES)) * batch_size
+    queries = [
+        rows.slice(start, min(per_piece, full - start))
+        .lazy()
+        .select(event.reshape((-1, batch_size)))
+        for start in range(0, full, per_piece)
     ]
+    if rows.height > full:
+        queries.append(rows.slice(full).lazy().select(event.implode()))
+    encode = pl.struct(_ELEMENTS).struct.json_encode().cast(pl.Binary)
+    encoded = pl.collect_all([q.select(encode) for q in queries])
     numbers = rows.get_column(_BATCH).gather_every(batch_size).to_list()
-    return dict(zip(numbers, (b for e in encoded for b in e.to_list()), strict=True))
+    bodies = (b for e in encoded for b in e.to_series().to_list())
+    return dict(zip(numbers, bodies, strict=True))
+
+
+#: How many runs of batches one ``_render`` encodes side by side.
+_RENDER_PIECES = 4
 
 
 _ELEMENTS = "elements"

@@ -276,3 +276,28 @@ def test_batch_bodies_agree_with_event_texts_for_uniform_and_mixed_batches() -> 
         assert batch.body == body(event_json(valid.filter(pl.col("_row").is_in(batch.rows))))
         assert batch.events == event_json(valid.filter(pl.col("_row").is_in(batch.rows))).to_list()
     assert b'"eventId":"a"' in batches[0].body and b"eventId" not in batches[1].body
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 17, 23, 24])
+def test_bodies_written_in_pieces_side_by_side_keep_every_batch_in_order(n: int) -> None:
+    """The batches are encoded in up to four runs at once: none lost, doubled or reordered."""
+    import polars as pl
+
+    from linkedin_capi.engine.payload import _RENDER_PIECES, batch_bodies, body, event_json
+
+    assert _RENDER_PIECES > 1  # otherwise this test checks nothing new
+    valid = pl.DataFrame(
+        {
+            "_row": pl.Series(range(n), dtype=pl.UInt32),
+            "conversion": ["urn:lla:llaPartnerConversion:1"] * n,
+            "conversionHappenedAt": [1_700_000_000_000 + i for i in range(n)],
+            "eventId": [f"e{i}" for i in range(n)],
+        }
+    )
+    batches = list(batch_bodies(valid, batch_size=2))
+    assert [r for b in batches for r in b.rows] == list(range(n))
+    for batch in batches:
+        texts = event_json(valid.filter(pl.col("_row").is_in(batch.rows)))
+        assert batch.body == body(texts)
+        ids = [e["eventId"] for e in json.loads(batch.body)["elements"]]
+        assert ids == [f"e{r}" for r in batch.rows]

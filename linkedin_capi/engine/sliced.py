@@ -30,8 +30,9 @@ from typing import NamedTuple
 import polars as pl
 
 from linkedin_capi._constants import CONVERSION
-from linkedin_capi.engine._splits import FIELD_WARNING, LazySplits, split_now
+from linkedin_capi.engine._splits import FIELD_WARNING, LazySplits, RowExprs, split_now
 from linkedin_capi.engine.checks import norm
+from linkedin_capi.engine.normalize import Reading
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.engine.validate import Plan, report_of, row_exprs
 
@@ -71,6 +72,7 @@ class SlicedValidation:
         self._done = 0
         self._closed = False
         self._lock = threading.Lock()
+        self._exprs: dict[Reading, RowExprs] = {}  # one plan: built once per reading
 
     def rules(self) -> list[str]:
         """Every rule URN a row may be sent under, valid rows or not (nothing is sliced).
@@ -121,7 +123,7 @@ class SlicedValidation:
 
     def _take(self, n: int) -> ValidationReport:
         part = self.df.slice(self._done, n)
-        rx = row_exprs(part, self.plan)
+        rx = row_exprs(part, self.plan, self._exprs)
         split = split_now(part, rx, self._done)
         built = (split.invalid, split.skipped, split.failures)
         self._slices.append(_Slice(self._done, split.status, _fields(split.warning_counts), built))

@@ -134,3 +134,32 @@ def test_rfc3339_times_skip_the_preparation_with_the_same_report(
     assert_same(fast, general)
     assert fast.counts == {"total": 5, "valid": 2, "invalid": 2, "skipped": 1}
     assert fast.valid["conversionHappenedAt"].to_list() == [1724752800000, 1724745600500]
+
+
+def test_slices_that_read_alike_share_their_expressions_and_others_do_not() -> None:
+    """Expressions are built once per reading: slices whose values need other readings
+    (e-mails, times and amounts that need the general forms) get their own, and every
+    slice still joins into ``validate()``'s report."""
+    n = 12
+    df = pl.DataFrame(
+        {
+            "conversionHappenedAt": ["2026-11-20T10:00:00Z"] * 6 + ["20/11/2026 10:00"] * 6,
+            "SHA256_EMAIL": ["a@example.com"] * 3
+            + ["Jo <B@Example.COM>"] * 3
+            + ["c@example.com"] * 6,
+            "amount": ["10.50"] * 9 + ["$1,250.00"] * 3,
+            "currencyCode": ["USD"] * n,
+        }
+    )
+    run = sliced(df)
+    parts = list(run.slices(3))
+    assert len(parts) == 4
+    # Each slice needs another reading: plain; e-mail forms; time forms; time and amount.
+    assert len(run._exprs) == 4
+    again = sliced(pl.concat([df.head(3)] * 4))
+    assert len(list(again.slices(3))) == 4
+    assert len(again._exprs) == 1  # four slices that read alike: built once
+    whole = capi.validate(df, conversion=7, now=NOW)
+    for part in ("valid", "invalid", "skipped", "failures"):
+        assert pl.concat([getattr(p, part) for p in parts]).equals(getattr(whole, part)), part
+    assert_same(run.report(), whole)

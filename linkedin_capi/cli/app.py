@@ -651,9 +651,7 @@ def export_summary(
             for p in problems.to_dicts()
         ],
         "problems_left_out": failures.height - problems.height,
-        "reasons": [
-            {**r, "example": cli_words(mask(r["example"]))} for r in reasons.to_dicts()
-        ],
+        "reasons": [{**r, "example": cli_words(mask(r["example"]))} for r in reasons.to_dicts()],
     }
 
 

@@ -101,10 +101,11 @@ MAX_CHUNK_ROWS = STREAM_CHUNK_ROWS
 #: render steps): bounds the memory an eager export needs beyond its input.
 _PART_ROWS = 50_000
 #: Rows of a DataFrame an export validates at a time (rounded to whole render steps).
-#: Slices are validated ahead of the one being sent; one slice's valid
-#: rows weigh ~12 MB. Slices reuse their expressions (``row_exprs``' cache), so 50,000
-#: rows a slice cost no more time than 100,000 and half the memory (issue 16).
-_SLICE_ROWS = 50_000
+#: Memory against time: one slice is validated while the one before is sent, and Polars
+#: needs about 1 KB a row of the slice while it evaluates. 40,000-row slices kept an
+#: eager export of 1M rows at 2.0x the frame instead of 3.0x, but each evaluation has
+#: ~27 ms of fixed cost, which made that export ~15 % slower (tests/benchmarks/README.md).
+_SLICE_ROWS = 100_000
 #: Seconds the batches in flight get to be answered after Ctrl-C.
 INTERRUPT_GRACE = 1.0
 #: How often the calling thread looks for Ctrl-C while it waits for a batch.

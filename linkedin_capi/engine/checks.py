@@ -334,8 +334,13 @@ def field_warnings(
             Check(
                 f"{field}_dropped",
                 present & norm(field).is_null(),
-                _got(field, "not sent (the conversion is); expected a country code such as "
-                     "'US' or 'USA' or a country name such as 'United States'", raw, dtype),
+                _got(
+                    field,
+                    "not sent (the conversion is); expected a country code such as "
+                    "'US' or 'USA' or a country name such as 'United States'",
+                    raw,
+                    dtype,
+                ),
             )
         )
     if field == HAPPENED_AT and stage is not None:

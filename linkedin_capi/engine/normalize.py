@@ -257,9 +257,7 @@ def epoch_integer(expr: pl.Expr, dtype: pl.DataType, *, prepared: bool = False) 
     return pl.lit(None, pl.Int64)
 
 
-def happened_at_ms(
-    expr: pl.Expr, dtype: pl.DataType, reading: Reading | None = None
-) -> pl.Expr:
+def happened_at_ms(expr: pl.Expr, dtype: pl.DataType, reading: Reading | None = None) -> pl.Expr:
     """Any supported timestamp form → epoch milliseconds (Int64, UTC).
 
     Integers (and integral floats and Decimals) are epoch milliseconds; ISO-8601 strings
@@ -438,9 +436,7 @@ def naive_read_as_utc(
     iso = (prepared.str.slice(4, 1) == "-") & prepared.str.ends_with("Z") & ~given
     if reading.date_format is not None:
         by_format = text.str.to_datetime(reading.date_format, strict=False).is_not_null()
-        iso = (by_format & pl.lit(not format_has_zone(reading.date_format))) | (
-            ~by_format & iso
-        )
+        iso = (by_format & pl.lit(not format_has_zone(reading.date_format))) | (~by_format & iso)
     return iso & value.is_not_null()
 
 
@@ -569,9 +565,7 @@ _JSON_STRING = r'"(?:[^"\\\x00-\x1f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"'
 _JSON_STRINGS = rf"^\[\s*(?:{_JSON_STRING}\s*(?:,\s*{_JSON_STRING}\s*)*)?\]$"
 
 
-def external_id_items(
-    expr: pl.Expr, dtype: pl.DataType, *, prepared: bool = False
-) -> pl.Expr:
+def external_id_items(expr: pl.Expr, dtype: pl.DataType, *, prepared: bool = False) -> pl.Expr:
     """The externalIds as a list of non-empty strings (possibly with more than one item).
 
     A plain string is one item; a string that is a JSON array of strings

@@ -296,12 +296,15 @@ def _render(rows: pl.DataFrame, present: list[str], batch_size: int) -> dict[int
     regrouped by a reshape into fixed-size arrays rather than a ``group_by``: one
     ``json_encode`` writes each body in one pass, and each becomes ``bytes`` with one copy
     (the cast to ``Binary`` shares the string buffers). ``json_encode`` runs on one thread,
-    so the batches are written in up to :data:`_RENDER_PIECES` runs of whole batches side
+    so many batches are written in up to :data:`_RENDER_PIECES` runs of whole batches side
     by side (``collect_all``): about twice as fast on two cores.
     """
     full = rows.height // batch_size * batch_size
     event = event_expr(present).alias(_ELEMENTS)
-    per_piece = max(1, -(-full // batch_size // _RENDER_PIECES)) * batch_size
+    # Small renders (an export's, a few batches at a time beside its validation) stay in
+    # one piece: splitting them only adds queries.
+    pieces = max(1, min(_RENDER_PIECES, full // batch_size // _PIECE_BATCHES))
+    per_piece = max(1, -(-full // batch_size // pieces)) * batch_size
     queries = [
         rows.slice(start, min(per_piece, full - start))
         .lazy()
@@ -317,8 +320,10 @@ def _render(rows: pl.DataFrame, present: list[str], batch_size: int) -> dict[int
     return dict(zip(numbers, bodies, strict=True))
 
 
-#: How many runs of batches one ``_render`` encodes side by side.
+#: How many runs of batches one ``_render`` encodes side by side, at most, and the
+#: fewest batches a run has.
 _RENDER_PIECES = 4
+_PIECE_BATCHES = 8
 
 
 _ELEMENTS = "elements"

@@ -278,14 +278,21 @@ def test_batch_bodies_agree_with_event_texts_for_uniform_and_mixed_batches() -> 
     assert b'"eventId":"a"' in batches[0].body and b"eventId" not in batches[1].body
 
 
-@pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 17, 23, 24])
+@pytest.mark.parametrize("n", [1, 2, 15, 16, 17, 32, 33, 49, 64, 65, 70, 71])
 def test_bodies_written_in_pieces_side_by_side_keep_every_batch_in_order(n: int) -> None:
-    """The batches are encoded in up to four runs at once: none lost, doubled or reordered."""
+    """Many batches are encoded in up to four runs at once (1 to 4 runs of 2-event batches
+    here, some with a short last batch): none lost, doubled or reordered."""
     import polars as pl
 
-    from linkedin_capi.engine.payload import _RENDER_PIECES, batch_bodies, body, event_json
+    from linkedin_capi.engine.payload import (
+        _PIECE_BATCHES,
+        _RENDER_PIECES,
+        batch_bodies,
+        body,
+        event_json,
+    )
 
-    assert _RENDER_PIECES > 1  # otherwise this test checks nothing new
+    assert _RENDER_PIECES == 4 and _PIECE_BATCHES == 8  # the cases above span 1 to 4 runs
     valid = pl.DataFrame(
         {
             "_row": pl.Series(range(n), dtype=pl.UInt32),

@@ -70,7 +70,7 @@ from linkedin_capi.delivery.sending import (
 from linkedin_capi.engine.payload import Batch, batch_bodies, event_json, rule_groups
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.engine.sliced import SlicedValidation
-from linkedin_capi.engine.validate import Plan, make_plan, validate_chunk
+from linkedin_capi.engine.validate import ExprCache, Plan, make_plan, validate_chunk
 from linkedin_capi.errors import (
     APIConnectionError,
     CapiError,
@@ -505,8 +505,9 @@ def _invalid_error(bad: pl.DataFrame, total: int) -> str:
 def _precheck(lf: pl.LazyFrame, plan: Plan, chunk_size: int) -> None:
     """``skip_invalid_records=False``: a validation-only pass before anything is sent."""
     invalid, total = [], 0
+    exprs: ExprCache = {}
     for chunk in _chunks(lf, chunk_size):
-        report = validate_chunk(chunk, plan=plan, row_offset=total)
+        report = validate_chunk(chunk, plan=plan, row_offset=total, exprs=exprs)
         total += chunk.height
         if report.counts["invalid"]:
             invalid.append(report.invalid)
@@ -702,9 +703,12 @@ def _run(
             return
         assert isinstance(data, pl.LazyFrame)
         start = 0
+        exprs: ExprCache = {}  # built once per reading, not per chunk
         for chunk in _chunks(data, chunk_size):
             # A chunk is used at once: every part built from one evaluation.
-            chunk_report = validate_chunk(chunk, plan=plan, row_offset=start, lazy=False)
+            chunk_report = validate_chunk(
+                chunk, plan=plan, row_offset=start, lazy=False, exprs=exprs
+            )
             warned.add(chunk_report.warnings)
             yield chunk_report, chunk.height
             start += chunk.height

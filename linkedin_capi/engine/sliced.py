@@ -30,11 +30,10 @@ from typing import NamedTuple
 import polars as pl
 
 from linkedin_capi._constants import CONVERSION
-from linkedin_capi.engine._splits import FIELD_WARNING, LazySplits, RowExprs, split_now
+from linkedin_capi.engine._splits import FIELD_WARNING, LazySplits, split_now
 from linkedin_capi.engine.checks import norm
-from linkedin_capi.engine.normalize import Reading
 from linkedin_capi.engine.report import ValidationReport
-from linkedin_capi.engine.validate import Plan, report_of, row_exprs
+from linkedin_capi.engine.validate import ExprCache, Plan, report_of, row_exprs
 
 __all__ = ["SlicedValidation"]
 
@@ -72,7 +71,7 @@ class SlicedValidation:
         self._done = 0
         self._closed = False
         self._lock = threading.Lock()
-        self._exprs: dict[Reading, RowExprs] = {}  # one plan: built once per reading
+        self._exprs: ExprCache = {}  # one plan: built once per reading
 
     def rules(self) -> list[str]:
         """Every rule URN a row may be sent under, valid rows or not (nothing is sliced).

@@ -79,6 +79,7 @@ from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.errors import ConfigError, SchemaError
 
 __all__ = [
+    "ExprCache",
     "Plan",
     "make_plan",
     "report_of",
@@ -89,6 +90,9 @@ __all__ = [
 ]
 
 Normalizer = Callable[[pl.Expr, pl.DataType, nz.Reading], pl.Expr]
+
+#: :func:`row_exprs`' expressions for one plan, by reading (see its ``cache``).
+ExprCache = dict[nz.Reading, RowExprs]
 
 
 def _text(p: pl.Expr, d: pl.DataType, r: nz.Reading) -> pl.Expr:
@@ -440,16 +444,21 @@ def _version_of(api_version: str | int | None, today: dt.date) -> str:
 
 
 def validate_chunk(
-    df: pl.DataFrame, *, plan: Plan, row_offset: int, lazy: bool = True
+    df: pl.DataFrame,
+    *,
+    plan: Plan,
+    row_offset: int,
+    lazy: bool = True,
+    exprs: ExprCache | None = None,
 ) -> ValidationReport:
     """Validate one chunk of a larger input under ``plan``; ``_row`` starts at ``row_offset``.
 
     ``lazy=True`` (what :func:`validate` does): the report keeps ``df`` and one status byte
     per row, and builds ``valid``/``invalid``/``skipped``/``failures`` on first access.
     ``lazy=False`` builds them all now from one evaluation (a streaming export's chunk,
-    used at once).
+    used at once). ``exprs``: the cache :func:`row_exprs` keeps for ``plan`` across chunks.
     """
-    rx = row_exprs(df, plan)
+    rx = row_exprs(df, plan, exprs)
     if lazy:
         splits = LazySplits.run(df, rx, row_offset)
         return report_of(df, plan, rx, splits.warning_counts, source=splits)
@@ -491,9 +500,7 @@ def report_of(
     )
 
 
-def row_exprs(
-    df: pl.DataFrame, plan: Plan, cache: dict[nz.Reading, RowExprs] | None = None
-) -> RowExprs:
+def row_exprs(df: pl.DataFrame, plan: Plan, cache: ExprCache | None = None) -> RowExprs:
     """The normalized value of every field, every check and every warning, as expressions.
 
     ``df`` only decides which slow readings are needed at all (:func:`_chunk_reading`);

@@ -170,3 +170,30 @@ def test_an_accepted_batch_is_not_rendered_event_by_event_again(
     again = export(frame(30), make_conn(fake, FakeClock()), 5, now=NOW, batch_size=10,
                    progress=False, max_in_flight=1)  # fmt: skip
     assert (again.sent, again.failed) == (29, 1) and rendered == [10]  # the rejected one only
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_slices_and_chunks_build_their_expressions_once(
+    monkeypatch: pytest.MonkeyPatch, lazy: bool
+) -> None:
+    """Slices (a DataFrame) and chunks (a LazyFrame) that read alike share one set of
+    validation expressions: building them costs ~25 ms of Python each time."""
+    from linkedin_capi.engine import validate as validation
+
+    built = 0
+    real = validation._row_exprs
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal built
+        built += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(validation, "_row_exprs", counting)
+    monkeypatch.setattr(streaming, "_SLICE_ROWS", 1)  # one render step a slice
+    df = frame(2_000)
+    data: pl.DataFrame | pl.LazyFrame = df.lazy() if lazy else df
+    result = export(data, None, 7, now=NOW, dry_run=True, batch_size=100, chunk_size=250,
+                    progress=False)  # fmt: skip
+    assert result.counts["dry_run"] == 2_000
+    # 5 slices of 400 rows or 8 chunks of 250: each would build its own without the cache.
+    assert built <= 2, built  # once, and at most once more for the report's whole frame

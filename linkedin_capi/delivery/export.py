@@ -101,7 +101,7 @@ def export(
         token. ``None`` disables it (local sinks, benchmarks).
     chunk_size : int
         Rows pulled from a LazyFrame and validated at a time (streaming exports); at most
-        50,000 (the default) are validated at once, so memory stays flat at a larger value.
+        100,000 (the default) are validated at once, so memory stays flat at a larger value.
     resend_unknown : bool
         With a journal: re-send events whose batch got no usable answer in an earlier run
         (same ``eventId``) rather than leave them ``failed``. LinkedIn documents eventId

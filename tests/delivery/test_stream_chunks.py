@@ -1,8 +1,8 @@
 """A streaming export validates at most ``MAX_CHUNK_ROWS`` rows at a time (issue 16 item 5).
 
-Memory follows the rows validated at once (10M rows: 0.75 GB at 50,000-row chunks, 1.45 GB
-at 500,000), so a larger ``chunk_size`` is read in pieces of the cap: every row is still
-validated once, in order, with its own ``_row``.
+Memory follows the rows validated at once (10M rows: 0.75 GB at 100,000-row chunks, 1.45 GB
+at 500,000 before the cap), so a larger ``chunk_size`` is read in pieces of the cap: every
+row is still validated once, in order, with its own ``_row``.
 """
 
 from __future__ import annotations

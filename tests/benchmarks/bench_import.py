@@ -74,8 +74,7 @@ def _increment(env: dict[str, str] | None) -> tuple[float, float]:
 
 #: ``linkedin-capi --help`` through ``import linkedin_capi`` (the old console script).
 PLAIN_HELP = (
-    "import sys; sys.argv = ['linkedin-capi', '--help']; "
-    "from linkedin_capi.cli import main; main()"
+    "import sys; sys.argv = ['linkedin-capi', '--help']; from linkedin_capi.cli import main; main()"
 )
 
 

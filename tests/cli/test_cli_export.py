@@ -84,7 +84,7 @@ def test_export_json_problems_are_masked_and_in_cli_words(tmp_path: Path, env: S
     path.write_text(
         "eventId,conversionHappenedAt,SHA256_EMAIL,amount,currencyCode\n"
         "e1,2026-11-27T10:00:00Z,jane.doe@acme,10,USD\n"  # not an address: quoted back
-        "e2,2026-11-27T10:00:00Z,ok@example.com,\"1,250\",USD\n"  # reads two ways
+        'e2,2026-11-27T10:00:00Z,ok@example.com,"1,250",USD\n'  # reads two ways
     )
     now = "2026-11-28T00:00:00Z"
     out = runner.invoke(

@@ -96,9 +96,7 @@ def test_create_links_the_picked_campaigns(sb: Sandbox, conn: Any) -> None:
     assert not creator.create_button.disabled and not creator.campaigns.disabled
 
 
-def test_choosing_but_picking_none_is_an_error_before_any_request(
-    sb: Sandbox, conn: Any
-) -> None:
+def test_choosing_but_picking_none_is_an_error_before_any_request(sb: Sandbox, conn: Any) -> None:
     creator = RuleCreator(conn, name="Nothing picked", auto_association=CHOSEN)
     before = len(sb.rules)
     creator.create_button.click()

@@ -74,6 +74,13 @@ class AttemptHooks(Protocol):
         May block (pacing) or raise to stop (the exception propagates unchanged).
         """
 
+    def retrying(self, ambiguous: bool) -> None:
+        """Called after an attempt that failed and will be retried, before the wait.
+
+        ``ambiguous``: the request may have been processed (a read timeout after the body
+        was sent, a 504); otherwise it was not (a 503, a 429, a refused connection).
+        """
+
     def sleep(self, seconds: float) -> None:
         """Wait between attempts (may raise to stop)."""
 
@@ -541,12 +548,19 @@ class Client:
                         )
                         self.refresh()
 
+        wait: Callable[[float], None] | None = None
+        if hooks is not None:
+
+            def wait(seconds: float) -> None:
+                hooks.retrying(state.resend)  # resend: the attempt that failed was ambiguous
+                hooks.sleep(seconds)
+
         response: requests.Response = self._with_retries(
             f"{method} {path}",
             send,
             raise_status=True,
             state=state,
-            sleep=hooks.sleep if hooks is not None else None,
+            sleep=wait,
             ambiguous_retries=ambiguous_retries,
         )
         return response

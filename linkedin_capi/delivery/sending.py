@@ -275,6 +275,9 @@ class _Attempts:
     ) -> None:
         self.out, self.limiter, self.gate, self.on_wire = out, limiter, gate, on_wire
         self.size = 0
+        #: Whether an attempt of the current piece may have been processed by LinkedIn
+        #: (an ambiguous failure): a stop after only 503s or 429s leaves it not sent.
+        self.landed = False
         #: The connection's own sleep when it is not the real one (tests inject a fake
         #: clock); the real one is replaced by a wait that Ctrl-C and stops interrupt.
         self.injected: Callable[[float], None] | None = None
@@ -288,6 +291,9 @@ class _Attempts:
         self.out.requests += 1
         if resend:
             self.out.resent += self.size
+
+    def retrying(self, ambiguous: bool) -> None:
+        self.landed = self.landed or ambiguous
 
     def sleep(self, seconds: float) -> None:
         if self.injected is not None:
@@ -424,10 +430,13 @@ class _BatchSend:
         out = self.out
         payload = piece.payload if piece.payload is not None else body(piece.texts)  # type: ignore[arg-type]
         self.hooks.size = len(piece.rows)
+        self.hooks.landed = False
         try:
             response = self.conn.send_events(payload, hooks=self.hooks)
         except Halted:
-            if out.wired:
+            # Stopped between attempts. Unless one of them may have been processed, LinkedIn
+            # has none of these events (it answered 503 or 429): they stay not sent.
+            if out.wired and self.hooks.landed:
                 out.unknown.append(
                     (piece.rows, "the export stopped before LinkedIn answered this batch")
                 )

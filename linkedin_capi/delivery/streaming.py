@@ -29,6 +29,7 @@ Insight Tag and CAPI, so a re-send may count twice).
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -319,10 +320,17 @@ class _Run:
 class _Interrupts:
     """Ctrl-C while an export runs: close the gate now, raise at a safe point.
 
-    In the main thread the SIGINT handler only records the interrupt and closes the gate,
-    so no journal write or outcome is torn apart by a ``KeyboardInterrupt`` landing in the
-    middle; the calling thread polls and stops. Elsewhere (no handler can be installed)
-    the ``KeyboardInterrupt`` arrives as usual and is handled the same way.
+    In the main thread the SIGINT handler only records the interrupt and wakes a small
+    thread that closes the gate, so no journal write or outcome is torn apart by a
+    ``KeyboardInterrupt`` landing in the middle; the calling thread polls and stops.
+    Elsewhere (no handler can be installed) the ``KeyboardInterrupt`` arrives as usual and
+    is handled the same way.
+
+    The handler takes no lock: it runs between two bytecodes of the main thread, which may
+    hold the journal's lock while a sender, holding the gate's lock to journal its batch
+    ``unknown``, waits for it. Closing the gate there deadlocked the export (seen once in
+    the test suite); the handler writes a byte to a pipe instead, which is safe in a signal
+    handler, and the closing thread does the rest.
     """
 
     def __init__(self, gate: Gate) -> None:
@@ -330,23 +338,54 @@ class _Interrupts:
         self.count = 0
         self._previous: Any = None
         self._installed = False
+        self._pipe: tuple[int, int] | None = None
+        self._closer: threading.Thread | None = None
 
     def _handler(self, signum: int, frame: FrameType | None) -> None:
         self.count += 1
-        self.gate.close()
+        if self._pipe is not None:
+            with contextlib.suppress(OSError):  # a full pipe: the gate is closing already
+                os.write(self._pipe[1], b"!")
+
+    def _close_on_signal(self, read_end: int) -> None:
+        while True:
+            byte = os.read(read_end, 1)
+            if byte != b"!":  # b"" or b"q": the export is over
+                return
+            self.gate.close()
 
     def __enter__(self) -> _Interrupts:
         if threading.current_thread() is threading.main_thread():
+            pipe = os.pipe()
+            os.set_blocking(pipe[1], False)  # the handler never waits
             try:
                 self._previous = signal.signal(signal.SIGINT, self._handler)
                 self._installed = True
             except (ValueError, OSError):  # pragma: no cover - embedded interpreters
-                self._installed = False
+                os.close(pipe[0])
+                os.close(pipe[1])
+                return self
+            self._pipe = pipe
+            self._closer = threading.Thread(
+                target=self._close_on_signal,
+                args=(pipe[0],),
+                name="linkedin-capi-interrupts",
+                daemon=True,
+            )
+            self._closer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._installed:
             signal.signal(signal.SIGINT, self._previous)
+        if self._pipe is not None:
+            read_end, write_end = self._pipe
+            self._pipe = None
+            os.write(write_end, b"q")
+            if self._closer is not None:
+                self._closer.join(timeout=5)
+            os.close(write_end)
+            os.close(read_end)
 
     @property
     def pending(self) -> bool:

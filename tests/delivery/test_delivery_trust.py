@@ -293,6 +293,37 @@ def _check_interrupted(
     assert len(counts) - 200 <= 20
 
 
+def test_the_ctrl_c_handler_takes_no_lock() -> None:
+    """The SIGINT handler runs between two bytecodes of the main thread, which may hold the
+    journal's lock while a sender holds the gate's lock waiting for it: a handler that
+    closed the gate itself deadlocked the export. It returns at once; the gate closes as
+    soon as the sender lets go."""
+    import signal
+
+    from linkedin_capi.delivery import streaming
+    from linkedin_capi.delivery.sending import Gate
+
+    gate = Gate()
+    interrupts = streaming._Interrupts(gate)
+    with interrupts:
+        gate._lock.acquire()  # a sender journaling its batch 'unknown' (wire())
+        try:
+            returned = threading.Event()
+
+            def press() -> None:
+                interrupts._handler(signal.SIGINT, None)
+                returned.set()
+
+            presser = threading.Thread(target=press, daemon=True)
+            presser.start()
+            assert returned.wait(2), "the handler waited for the gate's lock"
+            assert interrupts.pending and not gate.closed
+        finally:
+            gate._lock.release()
+        assert gate.halt.wait(2)  # closed once the sender let go
+    assert not any(t.name == "linkedin-capi-interrupts" for t in threading.enumerate())
+
+
 def test_ctrl_c_during_retry_after_wakes_the_wait(fake: FakeLinkedIn) -> None:
     timers: list[threading.Timer] = []
 
@@ -313,6 +344,53 @@ def test_ctrl_c_during_retry_after_wakes_the_wait(fake: FakeLinkedIn) -> None:
     # Woken in the 20 s wait: no second attempt, no other batch.
     assert len(fake.api_requests) == 1
     assert info.value.result.sent == 0 and info.value.result.failed == 20
+    # A 503 ingested nothing: the batch is not sent, not "may have ingested".
+    errors = set(info.value.result.rows.get_column("error").to_list())
+    assert not any("may have ingested" in e for e in errors), errors
+
+
+def test_a_stop_after_503s_leaves_the_batch_unsent_and_after_a_timeout_unknown(
+    fake: FakeLinkedIn, tmp_path: Path
+) -> None:
+    """Stopped between attempts: only an attempt that may have been processed (a read
+    timeout) makes a batch "maybe sent"; after 503s alone the journal has it unsent, so a
+    re-run sends it even with ``resend_unknown=False``."""
+    from _support.fake_linkedin import HANG
+
+    timers: list[threading.Timer] = []
+    fake.hang_seconds = 0.3
+
+    def answers(first: Reply) -> Any:
+        def api(seen: Seen) -> Reply:
+            if not timers:
+                timers.append(_interrupt_after(0.6))  # in the wait after the first attempt
+            return first
+
+        return api
+
+    policy = RetryPolicy(attempts=3, base=5.0, cap=30.0, retry_after_cap=30.0)
+    notes = {}
+    for kind, first in (("503", Reply(503, {"message": "busy"})), ("timeout", Reply(action=HANG))):
+        timers.clear()
+        fake.api = answers(first)
+        c = make_conn(fake, FakeClock(), sleep=time.sleep, retry=policy, timeout=(1.0, 0.05))
+        path = tmp_path / f"{kind}.db"
+        try:
+            with pytest.raises(ExportInterrupted) as info:
+                export(frame(10), c, 5, now=NOW, batch_size=10, progress=False,
+                       max_in_flight=1, journal=path)  # fmt: skip
+        finally:
+            for timer in timers:
+                timer.cancel()
+        result = info.value.result
+        assert result.sent == 0 and result.failed == 10
+        notes[kind] = result.rows.get_column("error")[0]
+        fake.api = batch_ok  # LinkedIn answers again
+        again = export(frame(10), make_conn(fake, FakeClock()), 5, now=NOW, progress=False,
+                       journal=path, resend_unknown=False)  # fmt: skip
+        assert again.sent == (10 if kind == "503" else 0), (kind, again.counts)
+    assert "may have ingested" not in notes["503"] and "not sent" in notes["503"]
+    assert "may have ingested" in notes["timeout"]
 
 
 # -- disk full, a CSV that breaks --------------------------------------------------------

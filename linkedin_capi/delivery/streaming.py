@@ -157,6 +157,19 @@ def _gave_up(batches: int) -> str:
     )
 
 
+def _unsettled(rows: list[int], out: BatchOutcome) -> list[int]:
+    """The rows of a batch that ``out`` does not settle (a stop came first).
+
+    Sent, failed and unknown are disjoint parts of the batch: when their sizes add up to
+    it (the common case), no set of its 5,000 row numbers is built.
+    """
+    parts = [*out.sent, out.failed_rows, *(part for part, _ in out.unknown)]
+    if sum(map(len, parts)) >= len(rows):
+        return []
+    settled = {r for part in parts for r in part}
+    return [r for r in rows if r not in settled]
+
+
 @dataclass
 class _Run:
     """The calling thread's bookkeeping for one export."""
@@ -216,19 +229,9 @@ class _Run:
         journal = self.journal
         id_of = dict(zip(job.rows, job.ids, strict=True)) if job.ids is not None else {}
         whole = len(out.sent) == 1 and len(out.sent[0]) == len(job.rows)
-        # sent, failed and unknown are disjoint parts of the batch: when their sizes add up
-        # to the batch, no row is left (no set of 5,000 row numbers for every batch).
-        reached = (
-            sum(len(rows) for rows in out.sent)
-            + len(out.failed_rows)
-            + sum(len(rows) for rows, _ in out.unknown)
-        )
-        settled: set[int] | None = set() if reached < len(job.rows) else None
         for rows in out.sent:
             self.add(rows, "sent")
             self.bar.update(len(rows))
-            if settled is not None:
-                settled.update(rows)
             if journal is not None and job.journal_batch is not None:
                 if whole:  # the common case: one row of the journal updated
                     journal.finish(job.journal_batch, "sent")
@@ -248,8 +251,6 @@ class _Run:
                     }
                 )
             )
-            if settled is not None:
-                settled.update(out.failed_rows)
             self.failed += len(out.failed_rows)
             if not isinstance(self.bar, CallbackBar):  # the callable hears of acks only
                 self.bar.update(len(out.failed_rows))
@@ -267,9 +268,7 @@ class _Run:
                 if journal is not None
                 else f"not acknowledged: {error}; LinkedIn may have ingested these events"
             )
-            self.add(rows, "failed", note)
-            if settled is not None:  # the journal keeps them 'unknown' (written before sending)
-                settled.update(rows)
+            self.add(rows, "failed", note)  # the journal keeps them 'unknown'
         if out.quota is not None and self.stop is None:
             self.resume_at = out.quota.resume_at
             self.stop = (
@@ -287,7 +286,7 @@ class _Run:
         if out.fatal is not None and self.fatal is None:
             self.fatal = out.fatal
             self.stop = self.stop or f"{type(out.fatal).__name__}: {out.fatal}"
-        left = [r for r in job.rows if r not in settled] if settled is not None else []
+        left = _unsettled(job.rows, out)
         if left:
             self.add(left, "failed", f"not sent: {self.stop or 'the export stopped early'}")
             if journal is not None and job.journal_batch is not None:

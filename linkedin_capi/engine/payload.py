@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -303,8 +304,9 @@ def _render(rows: pl.DataFrame, present: list[str], batch_size: int) -> dict[int
     event = event_expr(present).alias(_ELEMENTS)
     # Small renders (an export's, a few batches at a time beside its validation) stay in
     # one piece: splitting them only adds queries.
-    pieces = max(1, min(_RENDER_PIECES, full // batch_size // _PIECE_BATCHES))
-    per_piece = max(1, -(-full // batch_size // pieces)) * batch_size
+    batches = full // batch_size
+    pieces = max(1, min(_RENDER_PIECES, batches // _PIECE_BATCHES))
+    per_piece = max(1, math.ceil(batches / pieces)) * batch_size  # whole batches a run
     queries = [
         rows.slice(start, min(per_piece, full - start))
         .lazy()

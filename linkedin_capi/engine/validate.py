@@ -74,7 +74,7 @@ from linkedin_capi.engine._splits import (
     warnings_of,
 )
 from linkedin_capi.engine.columns import conform_columns, require_columns
-from linkedin_capi.engine.hashing import hash_normalized_email, normalize_email, sha256_email
+from linkedin_capi.engine.hashing import hash_normalized_email, normalize_email
 from linkedin_capi.engine.report import ValidationReport
 from linkedin_capi.errors import ConfigError, SchemaError
 
@@ -99,22 +99,18 @@ def _text(p: pl.Expr, d: pl.DataType, r: nz.Reading) -> pl.Expr:
     return nz.text(p, d, prepared=True)
 
 
-def _email(p: pl.Expr, d: pl.DataType, r: nz.Reading) -> pl.Expr:
-    return sha256_email(nz.text(p, d, prepared=True))
-
-
 def _trimmed(fn: Callable[..., pl.Expr]) -> Normalizer:
     return lambda p, d, r: fn(nz.text(p, d, prepared=True), trimmed=True)
 
 
 # In payload order; every field's prepared column (:func:`normalize.prepare`) → its
-# normalized value. conversionHappenedAt and string e-mails go through a stored stage
+# normalized value. Text conversionHappenedAt and every e-mail go through a stored stage
 # first (``_staged``): Polars does not share subexpressions inside when/then.
-_NORMALIZERS: dict[str, Normalizer] = {
+_NORMALIZERS: dict[str, Normalizer | None] = {
     CONVERSION: lambda p, d, r: nz.rule_urn(p, d, prepared=True),
     HAPPENED_AT: lambda p, d, r: nz.happened_at_from_prepared(p, d, r, text=p),
     EVENT_ID: _text,
-    SHA256_EMAIL: _email,
+    SHA256_EMAIL: None,  # always staged (``_staged``)
     LI_FAT_ID: _text,
     ACXIOM_ID: _text,
     PLAINTEXT_IP: _trimmed(hs.plaintext_ip),
@@ -139,19 +135,16 @@ def _staged(
     field: str, p: pl.Expr, dtype: pl.DataType, reading: nz.Reading
 ) -> tuple[pl.Expr, Callable[[pl.Expr], pl.Expr]] | None:
     """The stored first stage of a field that has one, and how to finish from it."""
-    if field == SHA256_EMAIL and dtype != pl.String:
-        # Numbers, dates, ...: read as text like any value. Stored as a stage too: inlined
-        # into every expression that reads it, the general reading took Polars 5 s to plan
-        # for a one-row Int64 column.
-        return normalize_email(nz.text(p, dtype, prepared=True)), hash_normalized_email
-    if dtype != pl.String:
-        return None
-    if field == HAPPENED_AT:
+    if field == SHA256_EMAIL:
+        # Any dtype (numbers, dates, ... read as text): inlined into every expression that
+        # reads it, the general reading took Polars 5 s to plan even for one Int64 row.
+        text = dtype == pl.String
+        address = p if text else nz.text(p, dtype, prepared=True)
+        stage = normalize_email(address, hygiene=reading.email_forms, trimmed=text)
+        return stage, hash_normalized_email
+    if field == HAPPENED_AT and dtype == pl.String:
         stage = nz.prepare_happened_at(p, dtype, reading, prepared=True)
         return stage, lambda q: nz.happened_at_from_prepared(q, dtype, reading, text=p)
-    if field == SHA256_EMAIL:
-        stage = normalize_email(p, hygiene=reading.email_forms, trimmed=True)
-        return stage, hash_normalized_email
     return None
 
 
@@ -544,7 +537,9 @@ def _row_exprs(plan: Plan, reading: nz.Reading) -> RowExprs:
         stage = _staged(field, p, pdtype, reading)
         q = None
         if stage is None:
-            normalized[f"__capi_n_{field}"] = _NORMALIZERS[field](p, pdtype, reading)
+            normalize = _NORMALIZERS[field]
+            assert normalize is not None  # only a field _staged always stages has none
+            normalized[f"__capi_n_{field}"] = normalize(p, pdtype, reading)
         else:
             staged[f"__capi_q_{field}"] = stage[0]
             q = pl.col(f"__capi_q_{field}")

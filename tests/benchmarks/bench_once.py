@@ -6,7 +6,7 @@ with ``/usr/bin/time -v`` or any whole-process timer), start one sink, write one
 then run the export in each checkout in turn:
 
     cd tests/benchmarks
-    python bench_once.py sink 18555 &                    # the LinkedIn-shaped sink
+    python bench_once.py sink &        # the LinkedIn-shaped sink; prints its port, say 18555
     python bench_once.py frame /tmp/frame.parquet 1000000
     export PYTHONPATH=<checkout>; PY=<checkout>/.venv/bin/python
     $PY bench_once.py export 18555 /tmp/frame.parquet                          # DataFrame
@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import queue
+import threading
 import time
 from typing import Any
 
@@ -29,26 +31,21 @@ import polars as pl
 from _frames import NOW, make_frame
 
 
-def _serve(port: int) -> None:
-    from http.server import ThreadingHTTPServer
-
+def _serve() -> None:
+    """Run ``bench_export``'s sink in this process and print the port it listens on."""
     import bench_export
 
-    # bench_export._sink picks a free port; here the caller names one (shared by runs).
-    real = ThreadingHTTPServer.__init__
-
-    def on_port(self: Any, address: tuple[str, int], handler: Any, *args: Any) -> None:
-        real(self, (address[0], port), handler, *args)
-
-    ThreadingHTTPServer.__init__ = on_port  # type: ignore[method-assign]
-    bench_export._sink(mp.Queue(), mp.Value("q", 0))
+    ports: queue.Queue[int] = queue.Queue()
+    sink = threading.Thread(target=bench_export._sink, args=(ports, mp.Value("q", 0)))
+    sink.start()
+    print(ports.get(timeout=30), flush=True)
+    sink.join()
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     sub = ap.add_subparsers(dest="job", required=True)
-    sink = sub.add_parser("sink")
-    sink.add_argument("port", type=int)
+    sub.add_parser("sink")
     frame = sub.add_parser("frame")
     frame.add_argument("path")
     frame.add_argument("rows", type=int)
@@ -59,7 +56,7 @@ def main() -> None:
     run.add_argument("--in-flight", type=int, default=None)
     args = ap.parse_args()
     if args.job == "sink":
-        _serve(args.port)
+        _serve()
     elif args.job == "frame":
         make_frame(args.rows).write_parquet(args.path)
     else:
